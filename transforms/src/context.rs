@@ -1,0 +1,78 @@
+//! What a rule is given: the text of one file, its syntax tree, the module's Go version and
+//! the user's settings. Nothing here touches the file system.
+
+use crate::gomod::{GoVersion, ModuleInfo};
+use tree_sitter::{Node, Tree};
+
+/// Settings that change what rules report, taken from the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// `--target-go`: the Go version to assume instead of the go.mod `go` and `toolchain`
+    /// lines.
+    pub target_go: Option<GoVersion>,
+}
+
+/// Whether unstopped timers hold memory for a module, and if not, why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimerLeak {
+    /// The runtime keeps an unstopped timer reachable until it fires.
+    Real,
+    /// Unreferenced timers are garbage-collected; the string says which setting decides it.
+    NotALeak(String),
+}
+
+/// One file as the rules see it.
+pub struct FileContext<'a> {
+    pub source: &'a str,
+    pub tree: &'a Tree,
+    pub module: &'a ModuleInfo,
+    pub settings: &'a Settings,
+    /// Whether the file name ends in `_test.go`.
+    pub is_test_file: bool,
+}
+
+impl<'a> FileContext<'a> {
+    pub fn root(&self) -> Node<'a> {
+        self.tree.root_node()
+    }
+
+    /// The source text of a node.
+    pub fn text(&self, node: Node<'_>) -> &'a str {
+        &self.source[node.byte_range()]
+    }
+
+    /// The name in the `package` clause, if the parser found one.
+    pub fn package_name(&self) -> Option<&'a str> {
+        let root = self.root();
+        let mut cursor = root.walk();
+        let clause = root.children(&mut cursor).find(|n| n.kind() == "package_clause")?;
+        let mut inner = clause.walk();
+        let name = clause.named_children(&mut inner).find(|n| n.kind() == "package_identifier")?;
+        Some(self.text(name))
+    }
+
+    /// Decides whether a timer that is never stopped stays in memory until it fires.
+    ///
+    /// Go 1.23 made unreferenced timers collectable for modules whose `go` line is 1.23 or
+    /// later (unless `godebug asynctimerchan=1` asks for the old behaviour), and Go 1.27
+    /// removed the old behaviour altogether. `--target-go` replaces both lines.
+    pub fn timer_leak(&self) -> TimerLeak {
+        if let Some(target) = self.settings.target_go {
+            return if target.at_least(1, 23) {
+                TimerLeak::NotALeak(format!("--target-go {target}"))
+            } else {
+                TimerLeak::Real
+            };
+        }
+        if let Some(toolchain) = self.module.toolchain.filter(|t| t.at_least(1, 27)) {
+            return TimerLeak::NotALeak(format!("toolchain go{toolchain}"));
+        }
+        let old_timers_requested = self.module.godebug_value("asynctimerchan") == Some("1");
+        match self.module.go {
+            Some(go) if go.at_least(1, 23) && !old_timers_requested => {
+                TimerLeak::NotALeak(format!("go {go}"))
+            }
+            _ => TimerLeak::Real,
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The pure core of leakfix: the finding/fix model, the Go syntax helpers, one module per
+//! rule, and the fix loop. Nothing in this crate reads or writes files; the `leakfix`
+//! binary does all I/O and hands this crate text.
+
+pub mod context;
+pub mod fixer;
+pub mod gomod;
+pub mod lines;
+pub mod model;
+pub mod rules;
+pub mod suppression;
+pub mod syntax;
+
+#[cfg(test)]
+mod test_support;
+
+pub use context::{FileContext, Settings, TimerLeak};
+pub use fixer::{run, AppliedFix, FixPolicy, Outcome, RejectedFix, SourceFile};
+pub use gomod::{GoVersion, ModuleInfo};
+pub use model::{Applicability, Edit, Finding, Fix, Severity};
+pub use rules::{Rule, RULES};

@@ -1,0 +1,84 @@
+//! The rule registry. Each rule lives in its own file, named for the bad pattern; the file's
+//! `//!` doc comment is the rule's documentation, printed by `leakfix rules ID`.
+
+use crate::context::FileContext;
+use crate::model::Finding;
+
+pub mod time_after_in_select;
+pub mod time_tick;
+
+/// A rule: its stable id, a one-line summary, its matcher and its documentation.
+pub struct Rule {
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub check: fn(&FileContext) -> Vec<Finding>,
+    /// The rule's source file, from which the documentation is read.
+    source: &'static str,
+}
+
+impl Rule {
+    /// The rule's documentation: the `//!` comment at the top of its file, as Markdown.
+    pub fn documentation(&self) -> String {
+        module_doc(self.source)
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+macro_rules! rule {
+    ($module:ident) => {
+        Rule {
+            id: $module::ID,
+            summary: $module::SUMMARY,
+            check: $module::check,
+            source: include_str!(concat!(stringify!($module), ".rs")),
+        }
+    };
+}
+
+/// Every rule, in the order they are documented.
+pub static RULES: &[Rule] = &[rule!(time_after_in_select), rule!(time_tick)];
+
+/// Looks a rule up by its id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// The leading `//!` lines of a Rust source file, with the markers removed.
+fn module_doc(source: &str) -> String {
+    let mut doc = String::new();
+    for line in source.lines().take_while(|l| l.starts_with("//!")) {
+        let text = line.trim_start_matches("//!");
+        doc.push_str(text.strip_prefix(' ').unwrap_or(text));
+        doc.push('\n');
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULES;
+
+    #[test]
+    fn every_rule_documents_the_four_sections() {
+        for rule in RULES {
+            let doc = rule.documentation();
+            for section in ["## What it does", "## Why is this bad?", "## Example", "## Fix safety"] {
+                assert!(doc.contains(section), "{} lacks {section}", rule.id);
+            }
+        }
+    }
+
+    #[test]
+    fn rule_ids_are_unique_kebab_case() {
+        let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
+        assert!(ids.iter().all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+    }
+}
