@@ -45,9 +45,13 @@ impl<'a> FileContext<'a> {
     pub fn package_name(&self) -> Option<&'a str> {
         let root = self.root();
         let mut cursor = root.walk();
-        let clause = root.children(&mut cursor).find(|n| n.kind() == "package_clause")?;
+        let clause = root
+            .children(&mut cursor)
+            .find(|n| n.kind() == "package_clause")?;
         let mut inner = clause.walk();
-        let name = clause.named_children(&mut inner).find(|n| n.kind() == "package_identifier")?;
+        let name = clause
+            .named_children(&mut inner)
+            .find(|n| n.kind() == "package_identifier")?;
         Some(self.text(name))
     }
 

@@ -37,7 +37,11 @@ pub struct AtLeast(pub Applicability);
 
 impl FixPolicy for AtLeast {
     fn choose(&mut self, finding: &Finding, _text: &str) -> Option<usize> {
-        finding.fixes.first().filter(|f| f.applicability >= self.0).map(|_| 0)
+        finding
+            .fixes
+            .first()
+            .filter(|f| f.applicability >= self.0)
+            .map(|_| 0)
     }
 }
 
@@ -70,17 +74,28 @@ pub struct Outcome {
     pub fixed: Option<String>,
     pub applied: Vec<AppliedFix>,
     pub rejected: Vec<RejectedFix>,
+    /// Findings on the fixed text: what is left after the fixes, with offsets into `fixed`.
+    pub remaining: Vec<Finding>,
     /// False when fixes were still being produced after `MAX_PASSES` passes.
     pub converged: bool,
 }
 
 /// Parses `file`, runs `rules` and, when `policy` is given, applies fixes to a fixed point.
 /// Returns `None` only if tree-sitter could not run at all.
-pub fn run(file: &SourceFile, rules: &[&Rule], policy: Option<&mut dyn FixPolicy>) -> Option<Outcome> {
+pub fn run(
+    file: &SourceFile,
+    rules: &[&Rule],
+    policy: Option<&mut dyn FixPolicy>,
+) -> Option<Outcome> {
     let tree = syntax::parse_go(file.text)?;
     let error_ranges = syntax::error_ranges(&tree);
     let findings = findings_for(file, file.text, &tree, rules);
-    let mut outcome = Outcome { findings, error_ranges, converged: true, ..Outcome::default() };
+    let mut outcome = Outcome {
+        findings,
+        error_ranges,
+        converged: true,
+        ..Outcome::default()
+    };
     if let Some(policy) = policy {
         fix_loop(file, rules, policy, &mut outcome);
     }
@@ -88,7 +103,12 @@ pub fn run(file: &SourceFile, rules: &[&Rule], policy: Option<&mut dyn FixPolicy
 }
 
 /// The findings of `rules` on `text`, with suppressed ones removed, sorted by position.
-fn findings_for(file: &SourceFile, text: &str, tree: &tree_sitter::Tree, rules: &[&Rule]) -> Vec<Finding> {
+fn findings_for(
+    file: &SourceFile,
+    text: &str,
+    tree: &tree_sitter::Tree,
+    rules: &[&Rule],
+) -> Vec<Finding> {
     let ctx = FileContext {
         source: text,
         tree,
@@ -102,7 +122,11 @@ fn findings_for(file: &SourceFile, text: &str, tree: &tree_sitter::Tree, rules: 
         .flat_map(|rule| (rule.check)(&ctx))
         .filter(|f| {
             let (line, _) = lines.position(f.start);
-            let above = if line > 1 { lines.line_text(text, line - 1) } else { "" };
+            let above = if line > 1 {
+                lines.line_text(text, line - 1)
+            } else {
+                ""
+            };
             !suppression::is_suppressed(f.rule, lines.line_text(text, line), above)
         })
         .collect();
@@ -135,7 +159,11 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
                 }),
                 None => {
                     refused.push((finding.rule, signature(&text, fix)));
-                    outcome.rejected.push(RejectedFix { rule: finding.rule, title: fix.title.clone(), line });
+                    outcome.rejected.push(RejectedFix {
+                        rule: finding.rule,
+                        title: fix.title.clone(),
+                        line,
+                    });
                 }
             }
         }
@@ -146,15 +174,20 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
             .collect();
         // Each fix re-parses on its own; together they could still interact, so the
         // combination is verified too, and on failure the pass falls back to the first one.
-        let next = verified(&text, &good, allowed_errors)
-            .or_else(|| good.first().and_then(|fix| verified(&text, &[fix], allowed_errors)));
+        let next = verified(&text, &good, allowed_errors).or_else(|| {
+            good.first()
+                .and_then(|fix| verified(&text, &[fix], allowed_errors))
+        });
         let Some(next) = next else { continue };
         text = next;
-        let Some(tree) = syntax::parse_go(&text) else { break };
+        let Some(tree) = syntax::parse_go(&text) else {
+            break;
+        };
         error_ranges = syntax::error_ranges(&tree);
         pending = findings_for(file, &text, &tree, rules);
     }
     outcome.fixed = Some(text);
+    outcome.remaining = pending;
 }
 
 /// Picks one fix per finding, as the policy decides, leaving out fixes that touch a region
@@ -174,7 +207,9 @@ fn choose_fixes(
         }
         let touches_errors = |fix: &Fix| {
             let span = fix.span();
-            error_ranges.iter().any(|e| span.start < e.end && e.start < span.end.max(span.start + 1))
+            error_ranges
+                .iter()
+                .any(|e| span.start < e.end && e.start < span.end.max(span.start + 1))
         };
         let usable = finding.fixes.iter().any(|fix| {
             !touches_errors(fix)
@@ -184,8 +219,12 @@ fn choose_fixes(
         if !usable {
             continue;
         }
-        let Some(index) = policy.choose(finding, text) else { continue };
-        let Some(fix) = finding.fixes.get(index) else { continue };
+        let Some(index) = policy.choose(finding, text) else {
+            continue;
+        };
+        let Some(fix) = finding.fixes.get(index) else {
+            continue;
+        };
         if touches_errors(fix) || chosen.iter().any(|(_, other)| fix.conflicts_with(other)) {
             continue;
         }

@@ -15,7 +15,11 @@ pub struct GoVersion {
 
 impl GoVersion {
     pub const fn new(major: u32, minor: u32) -> Self {
-        GoVersion { major, minor, patch: 0 }
+        GoVersion {
+            major,
+            minor,
+            patch: 0,
+        }
     }
 
     /// Whether this version is at least `major.minor`.
@@ -77,7 +81,11 @@ impl FromStr for GoVersion {
         if parts.next().is_some() || major == 0 {
             return Err(invalid());
         }
-        Ok(GoVersion { major, minor, patch })
+        Ok(GoVersion {
+            major,
+            minor,
+            patch,
+        })
     }
 }
 
@@ -109,7 +117,10 @@ impl ModuleInfo {
                 continue;
             }
             let mut words = line.splitn(2, char::is_whitespace);
-            let (directive, rest) = (words.next().unwrap_or(""), words.next().unwrap_or("").trim());
+            let (directive, rest) = (
+                words.next().unwrap_or(""),
+                words.next().unwrap_or("").trim(),
+            );
             match directive {
                 "go" => info.go = rest.parse().ok(),
                 "toolchain" => info.toolchain = rest.parse().ok(),
@@ -123,13 +134,18 @@ impl ModuleInfo {
 
     fn push_godebug(&mut self, setting: &str) {
         if let Some((key, value)) = setting.split_once('=') {
-            self.godebug.push((key.trim().to_string(), value.trim().to_string()));
+            self.godebug
+                .push((key.trim().to_string(), value.trim().to_string()));
         }
     }
 
     /// The last value given for a godebug key, as the go command reads it.
     pub fn godebug_value(&self, key: &str) -> Option<&str> {
-        self.godebug.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.godebug
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -140,10 +156,16 @@ mod tests {
     #[test]
     fn parses_versions_with_and_without_prefix() {
         assert_eq!("1.22".parse::<GoVersion>().unwrap(), GoVersion::new(1, 22));
-        assert_eq!("go1.27.0".parse::<GoVersion>().unwrap(), GoVersion::new(1, 27));
+        assert_eq!(
+            "go1.27.0".parse::<GoVersion>().unwrap(),
+            GoVersion::new(1, 27)
+        );
         let patched: GoVersion = "1.22.3".parse().unwrap();
         assert_eq!(patched.patch, 3);
-        assert_eq!("go1.23rc1".parse::<GoVersion>().unwrap(), GoVersion::new(1, 23));
+        assert_eq!(
+            "go1.23rc1".parse::<GoVersion>().unwrap(),
+            GoVersion::new(1, 23)
+        );
         assert!("banana".parse::<GoVersion>().is_err());
         assert!("1.2.3.4".parse::<GoVersion>().is_err());
     }

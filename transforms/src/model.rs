@@ -62,7 +62,11 @@ pub struct Edit {
 
 impl Edit {
     pub fn replace(range: Range<usize>, replacement: impl Into<String>) -> Self {
-        Edit { start: range.start, end: range.end, replacement: replacement.into() }
+        Edit {
+            start: range.start,
+            end: range.end,
+            replacement: replacement.into(),
+        }
     }
 
     pub fn insert(at: usize, text: impl Into<String>) -> Self {
@@ -123,6 +127,8 @@ pub struct Finding {
 impl Finding {
     /// The applicability of the best fix, or `Manual` when there is none.
     pub fn applicability(&self) -> Applicability {
-        self.fixes.first().map_or(Applicability::Manual, |f| f.applicability)
+        self.fixes
+            .first()
+            .map_or(Applicability::Manual, |f| f.applicability)
     }
 }

@@ -19,7 +19,9 @@ fn comment_silences(rule: &str, line: &str) -> bool {
             let names = rest.split_whitespace().next().unwrap_or("");
             names.split(',').any(|n| n == rule || n == "all")
         } else if let Some(rest) = comment.strip_prefix("nolint") {
-            let names = rest.strip_prefix(':').map(|r| r.split_whitespace().next().unwrap_or(""));
+            let names = rest
+                .strip_prefix(':')
+                .map(|r| r.split_whitespace().next().unwrap_or(""));
             // A bare `//nolint` silences every linter, leakfix included.
             names.is_none_or(|list| list.split(',').any(|n| n == "leakfix" || n == "all"))
         } else {
@@ -34,16 +36,40 @@ mod tests {
 
     #[test]
     fn ignore_names_the_rule_on_the_line_or_above() {
-        assert!(is_suppressed("time-tick", "x := time.Tick(d) //leakfix:ignore time-tick lives forever", ""));
-        assert!(is_suppressed("time-tick", "x := time.Tick(d)", "\t//leakfix:ignore time-tick,defer-in-loop why"));
-        assert!(!is_suppressed("time-tick", "x := time.Tick(d) //leakfix:ignore defer-in-loop", ""));
-        assert!(!is_suppressed("time-tick", "x := time.Tick(d)", "y() //leakfix:ignore time-tick"));
+        assert!(is_suppressed(
+            "time-tick",
+            "x := time.Tick(d) //leakfix:ignore time-tick lives forever",
+            ""
+        ));
+        assert!(is_suppressed(
+            "time-tick",
+            "x := time.Tick(d)",
+            "\t//leakfix:ignore time-tick,defer-in-loop why"
+        ));
+        assert!(!is_suppressed(
+            "time-tick",
+            "x := time.Tick(d) //leakfix:ignore defer-in-loop",
+            ""
+        ));
+        assert!(!is_suppressed(
+            "time-tick",
+            "x := time.Tick(d)",
+            "y() //leakfix:ignore time-tick"
+        ));
     }
 
     #[test]
     fn nolint_is_honoured_with_and_without_a_list() {
-        assert!(is_suppressed("time-tick", "x := time.Tick(d) //nolint:leakfix", ""));
+        assert!(is_suppressed(
+            "time-tick",
+            "x := time.Tick(d) //nolint:leakfix",
+            ""
+        ));
         assert!(is_suppressed("time-tick", "x := time.Tick(d) //nolint", ""));
-        assert!(!is_suppressed("time-tick", "x := time.Tick(d) //nolint:errcheck", ""));
+        assert!(!is_suppressed(
+            "time-tick",
+            "x := time.Tick(d) //nolint:errcheck",
+            ""
+        ));
     }
 }

@@ -109,7 +109,9 @@ pub fn import_name(root: Node<'_>, source: &str, path: &str) -> Option<String> {
     let quoted = format!("\"{path}\"");
     let raw = format!("`{path}`");
     for spec in descendants_of_kind(root, &["import_spec"]) {
-        let spec_path = spec.child_by_field_name("path").map(|p| &source[p.byte_range()]);
+        let spec_path = spec
+            .child_by_field_name("path")
+            .map(|p| &source[p.byte_range()]);
         if spec_path != Some(quoted.as_str()) && spec_path != Some(raw.as_str()) {
             continue;
         }
@@ -129,7 +131,9 @@ pub fn is_package_call(call: Node<'_>, source: &str, pkg: &str, name: &str) -> b
     if call.kind() != "call_expression" {
         return false;
     }
-    let Some(function) = call.child_by_field_name("function") else { return false };
+    let Some(function) = call.child_by_field_name("function") else {
+        return false;
+    };
     if function.kind() != "selector_expression" {
         return false;
     }
@@ -141,9 +145,13 @@ pub fn is_package_call(call: Node<'_>, source: &str, pkg: &str, name: &str) -> b
 
 /// The argument expressions of a call.
 pub fn call_arguments(call: Node<'_>) -> Vec<Node<'_>> {
-    let Some(args) = call.child_by_field_name("arguments") else { return Vec::new() };
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
     let mut cursor = args.walk();
-    args.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
+    args.named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect()
 }
 
 /// Names declared anywhere under `node`: parameters, results, receivers, `:=`, `var`,
@@ -165,8 +173,15 @@ pub fn declared_names(node: Node<'_>, source: &str) -> HashSet<String> {
                 add_identifiers(name);
             }
         }
-        "short_var_declaration" | "range_clause" | "receive_statement" | "type_switch_statement" => {
-            let field = if n.kind() == "type_switch_statement" { "alias" } else { "left" };
+        "short_var_declaration"
+        | "range_clause"
+        | "receive_statement"
+        | "type_switch_statement" => {
+            let field = if n.kind() == "type_switch_statement" {
+                "alias"
+            } else {
+                "left"
+            };
             let declares = n.kind() == "short_var_declaration"
                 || n.kind() == "type_switch_statement"
                 || n.children(&mut n.walk()).any(|c| c.kind() == ":=");
@@ -188,7 +203,10 @@ pub fn declared_names(node: Node<'_>, source: &str) -> HashSet<String> {
 pub fn identifiers(node: Node<'_>, source: &str) -> HashSet<String> {
     let mut names = HashSet::new();
     for_each_node(node, |n| {
-        if matches!(n.kind(), "identifier" | "type_identifier" | "package_identifier") {
+        if matches!(
+            n.kind(),
+            "identifier" | "type_identifier" | "package_identifier"
+        ) {
             names.insert(source[n.byte_range()].to_string());
         }
     });
@@ -225,7 +243,10 @@ pub fn fresh_name(base: &str, taken: &HashSet<String>) -> String {
     if !taken.contains(base) {
         return base.to_string();
     }
-    (2..).map(|i| format!("{base}{i}")).find(|n| !taken.contains(n)).expect("an unbounded range yields a free name")
+    (2..)
+        .map(|i| format!("{base}{i}"))
+        .find(|n| !taken.contains(n))
+        .expect("an unbounded range yields a free name")
 }
 
 /// The byte offset where the line containing `offset` starts.
@@ -235,7 +256,9 @@ pub fn line_start(source: &str, offset: usize) -> usize {
 
 /// The byte offset of the newline ending the line containing `offset` (or the text's end).
 pub fn line_end(source: &str, offset: usize) -> usize {
-    source[offset..].find('\n').map_or(source.len(), |i| offset + i)
+    source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i)
 }
 
 /// The leading tabs and spaces of the line containing `offset`.
@@ -281,25 +304,38 @@ pub fn statement_indent(source: &str, anchor: Node<'_>) -> String {
 
 /// The label of a labeled statement.
 pub fn label_of<'s>(labeled: Node<'_>, source: &'s str) -> Option<&'s str> {
-    labeled.child_by_field_name("label").map(|l| &source[l.byte_range()])
+    labeled
+        .child_by_field_name("label")
+        .map(|l| &source[l.byte_range()])
 }
 
 /// Whether any `goto` under `scope` jumps to `label`.
 pub fn has_goto_to(scope: Node<'_>, source: &str, label: &str) -> bool {
-    descendants_of_kind(scope, &["goto_statement"]).into_iter().any(|g| {
-        let mut cursor = g.walk();
-        let target = g.named_children(&mut cursor).find(|c| c.kind() == "label_name");
-        target.is_some_and(|t| &source[t.byte_range()] == label)
-    })
+    descendants_of_kind(scope, &["goto_statement"])
+        .into_iter()
+        .any(|g| {
+            let mut cursor = g.walk();
+            let target = g
+                .named_children(&mut cursor)
+                .find(|c| c.kind() == "label_name");
+            target.is_some_and(|t| &source[t.byte_range()] == label)
+        })
 }
 
 /// The statement a `break` or `continue` leaves: the labelled statement it names, or the
 /// innermost `for` (and for `break`, also `switch`/`select`) around it.
 pub fn jump_target<'t>(jump: Node<'t>, source: &str) -> Option<Node<'t>> {
     let mut cursor = jump.walk();
-    let label = jump.named_children(&mut cursor).find(|c| c.kind() == "label_name");
+    let label = jump
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "label_name");
     let breakable: &[&str] = if jump.kind() == "break_statement" {
-        &["for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"]
+        &[
+            "for_statement",
+            "expression_switch_statement",
+            "type_switch_statement",
+            "select_statement",
+        ]
     } else {
         &["for_statement"]
     };
@@ -313,7 +349,9 @@ pub fn jump_target<'t>(jump: Node<'t>, source: &str) -> Option<Node<'t>> {
                     && label_of(ancestor, source) == Some(&source[label.byte_range()])
                 {
                     let mut c = ancestor.walk();
-                    return ancestor.named_children(&mut c).find(|n| n.kind() != "label_name");
+                    return ancestor
+                        .named_children(&mut c)
+                        .find(|n| n.kind() != "label_name");
                 }
             }
             None if breakable.contains(&ancestor.kind()) => return Some(ancestor),
@@ -327,9 +365,17 @@ pub fn jump_target<'t>(jump: Node<'t>, source: &str) -> Option<Node<'t>> {
 /// `for` nothing breaks out of and nothing returns from, or in an empty `select {}`.
 /// `endless_range` names an expression known never to end when ranged over (a ticker's
 /// channel), so `for range endless_range { … }` counts as infinite too.
-pub fn function_can_return(function: Node<'_>, source: &str, endless_range: Option<Node<'_>>) -> bool {
-    let Some(body) = function.child_by_field_name("body") else { return true };
-    let Some(last) = last_statement(body) else { return true };
+pub fn function_can_return(
+    function: Node<'_>,
+    source: &str,
+    endless_range: Option<Node<'_>>,
+) -> bool {
+    let Some(body) = function.child_by_field_name("body") else {
+        return true;
+    };
+    let Some(last) = last_statement(body) else {
+        return true;
+    };
     match last.kind() {
         "select_statement" => last.named_child_count() > 0,
         "for_statement" => !is_infinite_loop_without_exit(last, source, endless_range),
@@ -339,26 +385,40 @@ pub fn function_can_return(function: Node<'_>, source: &str, endless_range: Opti
 
 fn last_statement(block: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = block.walk();
-    let list = block.named_children(&mut cursor).find(|n| n.kind() == "statement_list")?;
+    let list = block
+        .named_children(&mut cursor)
+        .find(|n| n.kind() == "statement_list")?;
     let mut inner = list.walk();
-    let last = list.named_children(&mut inner).filter(|n| n.kind() != "comment").last();
+    let last = list
+        .named_children(&mut inner)
+        .filter(|n| n.kind() != "comment")
+        .last();
     last
 }
 
-fn is_infinite_loop_without_exit(for_stmt: Node<'_>, source: &str, endless_range: Option<Node<'_>>) -> bool {
+fn is_infinite_loop_without_exit(
+    for_stmt: Node<'_>,
+    source: &str,
+    endless_range: Option<Node<'_>>,
+) -> bool {
     let ends_by_itself = {
         let mut cursor = for_stmt.walk();
-        let header = for_stmt.named_children(&mut cursor).any(|c| match c.kind() {
-            "block" | "comment" => false,
-            "range_clause" => c.child_by_field_name("right") != endless_range,
-            _ => true,
-        });
+        let header = for_stmt
+            .named_children(&mut cursor)
+            .any(|c| match c.kind() {
+                "block" | "comment" => false,
+                "range_clause" => c.child_by_field_name("right") != endless_range,
+                _ => true,
+            });
         header
     };
     if ends_by_itself {
         return false;
     }
-    let exits = descendants_of_kind(for_stmt, &["return_statement", "break_statement", "goto_statement"]);
+    let exits = descendants_of_kind(
+        for_stmt,
+        &["return_statement", "break_statement", "goto_statement"],
+    );
     !exits.into_iter().any(|exit| {
         if enclosing_function(exit) != enclosing_function(for_stmt) {
             return false;
@@ -373,16 +433,24 @@ fn is_infinite_loop_without_exit(for_stmt: Node<'_>, source: &str, endless_range
 /// Whether `node` or anything under it calls a function — anything that may have side
 /// effects when evaluated — other than the accessors `allowed` approves of.
 pub fn contains_call_except(node: Node<'_>, allowed: impl Fn(Node<'_>) -> bool) -> bool {
-    descendants_of_kind(node, &["call_expression"]).into_iter().any(|c| !allowed(c))
+    descendants_of_kind(node, &["call_expression"])
+        .into_iter()
+        .any(|c| !allowed(c))
 }
 
 /// Whether `call` is `x.Done()` — a context or done-channel accessor without side effects.
 pub fn is_done_accessor(call: Node<'_>, source: &str) -> bool {
-    let Some(function) = call.child_by_field_name("function") else { return false };
+    let Some(function) = call.child_by_field_name("function") else {
+        return false;
+    };
     function.kind() == "selector_expression"
-        && function.child_by_field_name("field").is_some_and(|f| &source[f.byte_range()] == "Done")
+        && function
+            .child_by_field_name("field")
+            .is_some_and(|f| &source[f.byte_range()] == "Done")
         && call_arguments(call).is_empty()
-        && !function.child_by_field_name("operand").is_some_and(|o| contains_call_except(o, |_| false))
+        && !function
+            .child_by_field_name("operand")
+            .is_some_and(|o| contains_call_except(o, |_| false))
 }
 
 #[cfg(test)]
@@ -397,13 +465,19 @@ mod tests {
     fn import_name_sees_aliases_and_refuses_dot_imports() {
         let aliased = "package p\nimport tm \"time\"\n";
         let tree = parse_go(aliased).unwrap();
-        assert_eq!(import_name(tree.root_node(), aliased, "time").as_deref(), Some("tm"));
+        assert_eq!(
+            import_name(tree.root_node(), aliased, "time").as_deref(),
+            Some("tm")
+        );
         let dotted = "package p\nimport . \"time\"\n";
         let tree = parse_go(dotted).unwrap();
         assert_eq!(import_name(tree.root_node(), dotted, "time"), None);
         let plain = "package p\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n";
         let tree = parse_go(plain).unwrap();
-        assert_eq!(import_name(tree.root_node(), plain, "time").as_deref(), Some("time"));
+        assert_eq!(
+            import_name(tree.root_node(), plain, "time").as_deref(),
+            Some("time")
+        );
     }
 
     #[test]
@@ -411,8 +485,14 @@ mod tests {
         let src = "package p\nfunc f(c chan int) {\n\tfor range g() {\n\t\th()\n\t}\n}\n";
         let tree = parse_go(src).unwrap();
         let calls = descendants_of_kind(tree.root_node(), &["call_expression"]);
-        assert!(enclosing_loop(calls[0]).is_none(), "the range expression runs once");
-        assert!(enclosing_loop(calls[1]).is_some(), "the body runs every iteration");
+        assert!(
+            enclosing_loop(calls[0]).is_none(),
+            "the range expression runs once"
+        );
+        assert!(
+            enclosing_loop(calls[1]).is_some(),
+            "the body runs every iteration"
+        );
     }
 
     #[test]
@@ -427,10 +507,18 @@ mod tests {
     fn infinite_loops_without_exits_cannot_return() {
         let forever = "package p\nfunc f() {\n\tfor {\n\t\tswitch {\n\t\tdefault:\n\t\t\tbreak\n\t\t}\n\t}\n}\n";
         let tree = parse_go(forever).unwrap();
-        assert!(!function_can_return(first(&tree, "function_declaration"), forever, None));
+        assert!(!function_can_return(
+            first(&tree, "function_declaration"),
+            forever,
+            None
+        ));
         let breaks = "package p\nfunc f() {\n\tfor {\n\t\tbreak\n\t}\n}\n";
         let tree = parse_go(breaks).unwrap();
-        assert!(function_can_return(first(&tree, "function_declaration"), breaks, None));
+        assert!(function_can_return(
+            first(&tree, "function_declaration"),
+            breaks,
+            None
+        ));
     }
 
     #[test]

@@ -67,7 +67,12 @@ mod tests {
     fn every_rule_documents_the_four_sections() {
         for rule in RULES {
             let doc = rule.documentation();
-            for section in ["## What it does", "## Why is this bad?", "## Example", "## Fix safety"] {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Fix safety",
+            ] {
                 assert!(doc.contains(section), "{} lacks {section}", rule.id);
             }
         }
@@ -76,7 +81,9 @@ mod tests {
     #[test]
     fn rule_ids_are_unique_kebab_case() {
         let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
-        assert!(ids.iter().all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        assert!(ids
+            .iter()
+            .all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), RULES.len());

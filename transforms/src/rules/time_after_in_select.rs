@@ -89,7 +89,10 @@ fn check_select(ctx: &FileContext, time_pkg: &str, select: Node<'_>) -> Option<F
     if time_is_shadowed(ctx, function, time_pkg) {
         return None;
     }
-    let mut timers: Vec<TimerCase> = clauses.iter().filter_map(|c| timer_case(ctx, time_pkg, *c)).collect();
+    let mut timers: Vec<TimerCase> = clauses
+        .iter()
+        .filter_map(|c| timer_case(ctx, time_pkg, *c))
+        .collect();
     let first_call = timers.first()?.call;
     let mut finding = Finding {
         rule: ID,
@@ -107,7 +110,9 @@ fn check_select(ctx: &FileContext, time_pkg: &str, select: Node<'_>) -> Option<F
         return Some(finding);
     }
     name_timers(ctx, function, &mut timers);
-    finding.fixes = build_fix(ctx, time_pkg, select, &clauses, &timers, function).into_iter().collect();
+    finding.fixes = build_fix(ctx, time_pkg, select, &clauses, &timers, function)
+        .into_iter()
+        .collect();
     Some(finding)
 }
 
@@ -134,8 +139,15 @@ fn timer_case<'t>(ctx: &FileContext, time_pkg: &str, clause: Node<'t>) -> Option
     if !syntax::is_package_call(call, ctx.source, time_pkg, "After") {
         return None;
     }
-    let [duration] = syntax::call_arguments(call)[..] else { return None };
-    Some(TimerCase { clause, call, duration, name: String::new() })
+    let [duration] = syntax::call_arguments(call)[..] else {
+        return None;
+    };
+    Some(TimerCase {
+        clause,
+        call,
+        duration,
+        name: String::new(),
+    })
 }
 
 /// A local or file-level declaration of the import's name hides the package.
@@ -188,17 +200,27 @@ fn build_fix(
         timer_declarations(ctx, time_pkg, timers, &indent, in_loop),
     )];
     for timer in timers {
-        edits.push(Edit::replace(timer.call.byte_range(), format!("{}.C", timer.name)));
+        edits.push(Edit::replace(
+            timer.call.byte_range(),
+            format!("{}.C", timer.name),
+        ));
     }
     if in_loop {
         for clause in clauses {
-            let others: Vec<&str> =
-                timers.iter().filter(|t| t.clause != *clause).map(|t| t.name.as_str()).collect();
-            edits.push(stop_and_drain_at_clause_start(ctx.source, *clause, &others)?);
+            let others: Vec<&str> = timers
+                .iter()
+                .filter(|t| t.clause != *clause)
+                .map(|t| t.name.as_str())
+                .collect();
+            edits.push(stop_and_drain_at_clause_start(
+                ctx.source, *clause, &others,
+            )?);
         }
     }
     Some(Fix {
-        title: format!("Replace {time_pkg}.After with a {time_pkg}.NewTimer that is stopped on every path"),
+        title: format!(
+            "Replace {time_pkg}.After with a {time_pkg}.NewTimer that is stopped on every path"
+        ),
         applicability: evaluation_order_applicability(ctx, clauses, timers),
         edits,
         isolation: function.byte_range(),
@@ -207,11 +229,20 @@ fn build_fix(
 
 /// `timer := time.NewTimer(d)` for each timer, each followed by `defer timer.Stop()`
 /// when the select runs once per call of its function.
-fn timer_declarations(ctx: &FileContext, time_pkg: &str, timers: &[TimerCase], indent: &str, in_loop: bool) -> String {
+fn timer_declarations(
+    ctx: &FileContext,
+    time_pkg: &str,
+    timers: &[TimerCase],
+    indent: &str,
+    in_loop: bool,
+) -> String {
     let mut text = String::new();
     for timer in timers {
         let name = &timer.name;
-        text.push_str(&format!("{indent}{name} := {time_pkg}.NewTimer({})\n", ctx.text(timer.duration)));
+        text.push_str(&format!(
+            "{indent}{name} := {time_pkg}.NewTimer({})\n",
+            ctx.text(timer.duration)
+        ));
         if !in_loop {
             text.push_str(&format!("{indent}defer {name}.Stop()\n"));
         }
@@ -233,15 +264,25 @@ fn stop_and_drain_at_clause_start(source: &str, clause: Node<'_>, timers: &[&str
     let indent = format!("{}\t", syntax::line_indent(source, clause.start_byte()));
     let mut block = String::new();
     for name in timers {
-        block.push_str(&format!("\n{indent}if !{name}.Stop() {{\n{indent}\t<-{name}.C\n{indent}}}"));
+        block.push_str(&format!(
+            "\n{indent}if !{name}.Stop() {{\n{indent}\t<-{name}.C\n{indent}}}"
+        ));
     }
     Some(Edit::insert(end_of_line, block))
 }
 
 /// Creating the timers before the select moves `time.After(d)` ahead of the case
 /// expressions written before it; that is only harmless when those have no side effects.
-fn evaluation_order_applicability(ctx: &FileContext, clauses: &[Node<'_>], timers: &[TimerCase]) -> Applicability {
-    let last_timer_clause = timers.iter().map(|t| t.clause.start_byte()).max().unwrap_or(0);
+fn evaluation_order_applicability(
+    ctx: &FileContext,
+    clauses: &[Node<'_>],
+    timers: &[TimerCase],
+) -> Applicability {
+    let last_timer_clause = timers
+        .iter()
+        .map(|t| t.clause.start_byte())
+        .max()
+        .unwrap_or(0);
     let reordered_with_side_effects = clauses
         .iter()
         .filter(|c| c.start_byte() < last_timer_clause && !timers.iter().any(|t| t.clause == **c))
@@ -251,7 +292,9 @@ fn evaluation_order_applicability(ctx: &FileContext, clauses: &[Node<'_>], timer
                 "receive_statement" => comm.child_by_field_name("right"),
                 _ => Some(comm),
             };
-            evaluated.is_some_and(|e| syntax::contains_call_except(e, |call| syntax::is_done_accessor(call, ctx.source)))
+            evaluated.is_some_and(|e| {
+                syntax::contains_call_except(e, |call| syntax::is_done_accessor(call, ctx.source))
+            })
         });
     if reordered_with_side_effects {
         Applicability::Unsafe

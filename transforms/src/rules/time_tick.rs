@@ -70,7 +70,9 @@ fn check_call(ctx: &FileContext, time_pkg: &str, call: Node<'_>) -> Option<Findi
         return None;
     }
     let shadowed = syntax::declared_names(outermost, ctx.source).contains(time_pkg);
-    let [duration] = syntax::call_arguments(call)[..] else { return None };
+    let [duration] = syntax::call_arguments(call)[..] else {
+        return None;
+    };
     if shadowed {
         return None;
     }
@@ -91,10 +93,14 @@ fn check_call(ctx: &FileContext, time_pkg: &str, call: Node<'_>) -> Option<Findi
     }
     let statement = syntax::enclosing_statement(call)?;
     if syntax::enclosing_loop(statement).is_some() {
-        finding.message.push_str(" (inside a loop: hoist the ticker out of the loop by hand)");
+        finding
+            .message
+            .push_str(" (inside a loop: hoist the ticker out of the loop by hand)");
         return Some(finding);
     }
-    finding.fixes = build_fix(ctx, time_pkg, call, duration, statement, outermost).into_iter().collect();
+    finding.fixes = build_fix(ctx, time_pkg, call, duration, statement, outermost)
+        .into_iter()
+        .collect();
     Some(finding)
 }
 
@@ -131,10 +137,15 @@ fn build_fix(
         "{indent}{name} := {time_pkg}.NewTicker({duration_text})\n{indent}defer {name}.Stop()\n"
     );
     Some(Fix {
-        title: format!("Replace {time_pkg}.Tick with a {time_pkg}.NewTicker stopped when the function returns"),
+        title: format!(
+            "Replace {time_pkg}.Tick with a {time_pkg}.NewTicker stopped when the function returns"
+        ),
         applicability: applicability(ctx, time_pkg, call, duration, statement),
         edits: vec![
-            Edit::insert(syntax::line_start(ctx.source, anchor.start_byte()), declaration),
+            Edit::insert(
+                syntax::line_start(ctx.source, anchor.start_byte()),
+                declaration,
+            ),
             Edit::replace(call.byte_range(), format!("{name}.C")),
         ],
         isolation: outermost.byte_range(),
@@ -145,11 +156,20 @@ fn build_fix(
 /// initializer, say) cannot be evaluated before that statement.
 fn uses_names_declared_in(ctx: &FileContext, duration: Node<'_>, statement: Node<'_>) -> bool {
     let declared = syntax::declared_names(statement, ctx.source);
-    syntax::identifiers(duration, ctx.source).iter().any(|n| declared.contains(n))
+    syntax::identifiers(duration, ctx.source)
+        .iter()
+        .any(|n| declared.contains(n))
 }
 
-fn applicability(ctx: &FileContext, time_pkg: &str, call: Node<'_>, duration: Node<'_>, statement: Node<'_>) -> Applicability {
-    let positive_constant = syntax::constant_value(duration, ctx.source, time_pkg).is_some_and(|v| v > 0.0);
+fn applicability(
+    ctx: &FileContext,
+    time_pkg: &str,
+    call: Node<'_>,
+    duration: Node<'_>,
+    statement: Node<'_>,
+) -> Applicability {
+    let positive_constant =
+        syntax::constant_value(duration, ctx.source, time_pkg).is_some_and(|v| v > 0.0);
     let earlier_call = syntax::descendants_of_kind(statement, &["call_expression"])
         .into_iter()
         .any(|c| c.end_byte() <= call.start_byte());
@@ -175,9 +195,13 @@ mod tests {
 
     #[test]
     fn a_variable_duration_is_unsafe_because_new_ticker_panics_on_zero() {
-        let findings = findings_for("package p\n\nimport \"time\"\n\nfunc f(d time.Duration) {\n\t<-time.Tick(d)\n}\n");
+        let findings = findings_for(
+            "package p\n\nimport \"time\"\n\nfunc f(d time.Duration) {\n\t<-time.Tick(d)\n}\n",
+        );
         assert_eq!(findings[0].applicability(), Applicability::Unsafe);
-        let negative = findings_for("package p\n\nimport \"time\"\n\nfunc f() {\n\t<-time.Tick(-time.Second)\n}\n");
+        let negative = findings_for(
+            "package p\n\nimport \"time\"\n\nfunc f() {\n\t<-time.Tick(-time.Second)\n}\n",
+        );
         assert_eq!(negative[0].applicability(), Applicability::Unsafe);
     }
 
@@ -198,6 +222,9 @@ mod tests {
     #[test]
     fn functions_that_never_return_main_and_tests_are_not_matched() {
         assert!(findings_for("package p\n\nimport \"time\"\n\nfunc f() {\n\tfor range time.Tick(time.Second) {\n\t}\n}\n").is_empty());
-        assert!(findings_for("package main\n\nimport \"time\"\n\nfunc f() {\n\t<-time.Tick(time.Second)\n}\n").is_empty());
+        assert!(findings_for(
+            "package main\n\nimport \"time\"\n\nfunc f() {\n\t<-time.Tick(time.Second)\n}\n"
+        )
+        .is_empty());
     }
 }

@@ -1,0 +1,169 @@
+//! Printing: go vet-style lines, JSON, unified diffs and the stderr summary. Paths are shown
+//! relative to the working directory when they can be.
+
+use crate::engine::{FileReport, Located};
+use leakfix_transforms::{Applicability, Severity};
+use serde::Serialize;
+use similar::TextDiff;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// ANSI colours, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Palette {
+    pub enabled: bool,
+}
+
+impl Palette {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.enabled {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// The path as the user should see it: relative to the working directory, without `./`.
+pub fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = relative.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// `path:line:col: rule-id: message`, with the fix's applicability when there is a fix.
+pub fn write_finding(
+    out: &mut impl Write,
+    path: &str,
+    located: &Located,
+    palette: Palette,
+) -> io::Result<()> {
+    let finding = &located.finding;
+    let rule = match finding.severity {
+        Severity::Warning => palette.paint("1;33", finding.rule),
+        Severity::Info => palette.paint("36", finding.rule),
+    };
+    let level = match finding.severity {
+        Severity::Info => " (info)",
+        Severity::Warning => "",
+    };
+    let fix = match (finding.severity, finding.applicability()) {
+        (Severity::Info, _) => String::new(),
+        (_, Applicability::Manual) => " [manual]".to_string(),
+        (_, applicability) => format!(" [{applicability} fix]"),
+    };
+    writeln!(
+        out,
+        "{}:{}:{}: {rule}: {}{level}{fix}",
+        palette.paint("1", path),
+        located.line,
+        located.column,
+        finding.message
+    )
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    applicability: Applicability,
+    fixes: &'a [leakfix_transforms::Fix],
+}
+
+/// All findings as one JSON array; edits are byte offsets into the normalised text.
+pub fn write_json(
+    out: &mut impl Write,
+    reports: &[FileReport],
+    pick: &impl Fn(&FileReport) -> &Vec<Located>,
+) -> io::Result<()> {
+    let paths: Vec<String> = reports.iter().map(|r| display_path(&r.path)).collect();
+    let findings: Vec<JsonFinding> = reports
+        .iter()
+        .zip(&paths)
+        .flat_map(|(report, path)| {
+            pick(report).iter().map(move |l| JsonFinding {
+                path,
+                line: l.line,
+                column: l.column,
+                end_line: l.end_line,
+                end_column: l.end_column,
+                rule: l.finding.rule,
+                severity: l.finding.severity,
+                message: &l.finding.message,
+                applicability: l.finding.applicability(),
+                fixes: &l.finding.fixes,
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &findings)?;
+    writeln!(out)
+}
+
+/// A unified diff of one changed file with `a/` and `b/` headers.
+pub fn write_diff(out: &mut impl Write, report: &FileReport, palette: Palette) -> io::Result<()> {
+    let (Some(original), Some(fixed)) = (&report.original, &report.fixed) else {
+        return Ok(());
+    };
+    let old = String::from_utf8_lossy(original);
+    let new = String::from_utf8_lossy(fixed);
+    let path = display_path(&report.path);
+    let diff = TextDiff::from_lines(old.as_ref(), new.as_ref());
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string();
+    for line in text.split_inclusive('\n') {
+        let code = match line.as_bytes().first() {
+            _ if line.starts_with("---") || line.starts_with("+++") => "1",
+            Some(b'+') => "32",
+            Some(b'-') => "31",
+            Some(b'@') => "36",
+            _ => "",
+        };
+        if code.is_empty() || !palette.enabled {
+            out.write_all(line.as_bytes())?;
+        } else {
+            let body = line.trim_end_matches('\n');
+            writeln!(out, "{}", palette.paint(code, body))?;
+        }
+    }
+    Ok(())
+}
+
+/// Problems that are not findings go to stderr, in the same `path:line:col:` shape.
+pub fn write_notes(err: &mut impl Write, report: &FileReport) -> io::Result<()> {
+    let path = display_path(&report.path);
+    if let Some(message) = &report.error {
+        writeln!(err, "{path}: error: {message}")?;
+    }
+    if let Some((line, column)) = report.partly_understood_at {
+        writeln!(
+            err,
+            "{path}:{line}:{column}: note: file only partly understood (syntax the Go grammar does not know); findings are reported, but no fix touches that region"
+        )?;
+    }
+    for rejected in &report.rejected {
+        writeln!(
+            err,
+            "{path}:{}: internal error: {} fix dropped because its result did not parse: {}",
+            rejected.line, rejected.rule, rejected.title
+        )?;
+    }
+    if report.did_not_converge {
+        writeln!(
+            err,
+            "{path}: internal error: fixes were still changing the file after the last pass"
+        )?;
+    }
+    Ok(())
+}
