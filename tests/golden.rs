@@ -1,1 +1,300 @@
-fn main() {}
+//! The proof harness: every case under `golden/<rule>/<case>/` is a small Go module.
+//!
+//! For each case the harness runs `leakfix fix` on a copy and compares the result with
+//! `leak.go.golden` (positive cases) or with the input itself (negative cases, which must
+//! come out byte for byte unchanged); compares `leakfix check` with `check.golden`; checks
+//! that a second `fix` changes nothing and that `leakfix diff` is a patch `git apply` turns
+//! into exactly what `fix` wrote. Then Go itself judges: `gofmt -l`, `go vet` and `go test`
+//! on the input — where a positive case's leak test must FAIL — and on the output, where
+//! everything must pass.
+//!
+//! `LEAKFIX_UPDATE_GOLDEN=1 cargo test --test golden` rewrites the .golden files from what
+//! the tool produces; review the diff before committing it.
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const INPUT: &str = "leak.go";
+const EXPECTED: &str = "leak.go.golden";
+const EXPECTED_CHECK: &str = "check.golden";
+const ARGS: &str = "args";
+
+fn main() {
+    let args = Arguments::from_args();
+    let cases = find_cases();
+    let mut trials = vec![Trial::test("every rule has positive and negative golden cases", {
+        let cases = cases.clone();
+        move || every_rule_is_covered(&cases)
+    })];
+    trials.extend(cases.into_iter().map(|case| {
+        let name = format!("{}/{}", case.rule, case.name);
+        Trial::test(name, move || run_case(&case))
+    }));
+    libtest_mimic::run(&args, trials).exit();
+}
+
+#[derive(Clone, Debug)]
+struct Case {
+    rule: String,
+    name: String,
+    dir: PathBuf,
+}
+
+impl Case {
+    fn is_positive(&self) -> bool {
+        self.dir.join(EXPECTED).exists()
+    }
+
+    fn extra_args(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join(ARGS))
+            .map(|s| s.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn golden_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("golden")
+}
+
+fn find_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for rule_dir in sorted_dirs(&golden_root()) {
+        for case_dir in sorted_dirs(&rule_dir) {
+            if case_dir.join("go.mod").exists() {
+                cases.push(Case {
+                    rule: file_name(&rule_dir),
+                    name: file_name(&case_dir),
+                    dir: case_dir,
+                });
+            }
+        }
+    }
+    cases
+}
+
+fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+fn every_rule_is_covered(cases: &[Case]) -> Result<(), Failed> {
+    let list = run_leakfix(Path::new("."), &["rules"]);
+    let rules: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    for rule in &rules {
+        let of_rule: Vec<&Case> = cases.iter().filter(|c| &c.rule == rule).collect();
+        if !of_rule.iter().any(|c| c.is_positive()) || !of_rule.iter().any(|c| !c.is_positive()) {
+            return Err(format!("rule {rule} needs at least one positive and one negative golden case").into());
+        }
+    }
+    for case in cases {
+        if !rules.contains(&case.rule) {
+            return Err(format!("golden/{} is not a registered rule", case.rule).into());
+        }
+    }
+    Ok(())
+}
+
+fn run_case(case: &Case) -> Result<(), Failed> {
+    let update = std::env::var_os("LEAKFIX_UPDATE_GOLDEN").is_some();
+    let input = read(&case.dir.join(INPUT))?;
+    let extra = case.extra_args();
+
+    let fixed_copy = copy_case(case)?;
+    let mut fix_args = vec!["fix", "."];
+    fix_args.extend(extra.iter().map(String::as_str));
+    run_leakfix(fixed_copy.path(), &fix_args);
+    let fixed = read(&fixed_copy.path().join(INPUT))?;
+
+    let mut check_args = vec!["check", "--color", "never", "."];
+    check_args.extend(extra.iter().map(String::as_str));
+    let check = String::from_utf8_lossy(&run_leakfix(&case.dir, &check_args).stdout).into_owned();
+
+    if update {
+        update_golden(case, &input, &fixed, &check)?;
+    }
+    compare_with_golden(case, &input, &fixed, &check)?;
+    second_fix_changes_nothing(fixed_copy.path(), &fix_args, &fixed)?;
+    diff_applies_to_the_fix(case, &fix_args, &fixed)?;
+    verify_with_go(case, &input, &fixed)
+}
+
+fn update_golden(case: &Case, input: &str, fixed: &str, check: &str) -> Result<(), Failed> {
+    let expected = case.dir.join(EXPECTED);
+    if fixed != input {
+        std::fs::write(&expected, fixed)?;
+    } else if expected.exists() {
+        std::fs::remove_file(&expected)?;
+    }
+    std::fs::write(case.dir.join(EXPECTED_CHECK), check)?;
+    Ok(())
+}
+
+fn compare_with_golden(case: &Case, input: &str, fixed: &str, check: &str) -> Result<(), Failed> {
+    if case.is_positive() {
+        let expected = read(&case.dir.join(EXPECTED))?;
+        if fixed != expected {
+            return Err(mismatch("fix output differs from leak.go.golden", &expected, fixed));
+        }
+        if fixed == input {
+            return Err("leak.go.golden equals the input: a positive case must change".into());
+        }
+    } else if fixed != input {
+        return Err(mismatch("a negative case must come out unchanged", input, fixed));
+    }
+    let expected_check = read(&case.dir.join(EXPECTED_CHECK))?;
+    if check != expected_check {
+        return Err(mismatch("check output differs from check.golden", &expected_check, check));
+    }
+    Ok(())
+}
+
+fn second_fix_changes_nothing(dir: &Path, fix_args: &[&str], fixed: &str) -> Result<(), Failed> {
+    run_leakfix(dir, fix_args);
+    let again = read(&dir.join(INPUT))?;
+    if again != fixed {
+        return Err(mismatch("a second fix changed the file", fixed, &again));
+    }
+    Ok(())
+}
+
+/// `leakfix diff` must print exactly the change `fix` makes, as a patch git accepts.
+fn diff_applies_to_the_fix(case: &Case, fix_args: &[&str], fixed: &str) -> Result<(), Failed> {
+    let copy = copy_case(case)?;
+    let mut diff_args = fix_args.to_vec();
+    diff_args[0] = "diff";
+    let diff = run_leakfix(copy.path(), &diff_args);
+    let expected_code = if case.is_positive() { 1 } else { 0 };
+    if diff.status.code() != Some(expected_code) {
+        return Err(format!("diff exited {:?}, expected {expected_code}", diff.status.code()).into());
+    }
+    if case.is_positive() {
+        let patch = copy.path().join("fix.patch");
+        std::fs::write(&patch, &diff.stdout)?;
+        let applied = Command::new("git").args(["apply", "fix.patch"]).current_dir(copy.path()).output()?;
+        if !applied.status.success() {
+            return Err(format!("git apply refused the diff: {}", String::from_utf8_lossy(&applied.stderr)).into());
+        }
+        let patched = read(&copy.path().join(INPUT))?;
+        if patched != fixed {
+            return Err(mismatch("the applied diff differs from what fix wrote", fixed, &patched));
+        }
+    } else if !diff.stdout.is_empty() {
+        return Err("diff printed a patch for a negative case".into());
+    }
+    Ok(())
+}
+
+fn verify_with_go(case: &Case, input: &str, fixed: &str) -> Result<(), Failed> {
+    let Some(go_version) = go_version() else {
+        eprintln!("note: {}/{}: go is not installed; Go verification skipped", case.rule, case.name);
+        return Ok(());
+    };
+    let before = copy_case(case)?;
+    std::fs::write(before.path().join(INPUT), input)?;
+    go_must_be_clean(before.path(), "input")?;
+    let test = go(before.path(), &["test", "-count=1", "./..."]);
+    let log = output_text(&test);
+    if case.is_positive() {
+        if leak_cannot_occur_on(&case.rule, go_version) {
+            eprintln!(
+                "note: {}/{}: go1.{} collects unstopped timers, so the leak cannot be shown on this toolchain; before-check skipped",
+                case.rule, case.name, go_version.1
+            );
+        } else if test.status.success() || !log.to_lowercase().contains("leak") {
+            return Err(format!("the leak test must fail on the input, reporting a leak; it printed:\n{log}").into());
+        }
+        let after = copy_case(case)?;
+        std::fs::write(after.path().join(INPUT), fixed)?;
+        go_must_be_clean(after.path(), "output")?;
+        let test = go(after.path(), &["test", "-count=1", "./..."]);
+        if !test.status.success() {
+            return Err(format!("go test fails on the fixed output:\n{}", output_text(&test)).into());
+        }
+    } else if !test.status.success() {
+        return Err(format!("go test fails on a negative case:\n{log}").into());
+    }
+    Ok(())
+}
+
+/// The toolchain release from which a rule's leak no longer happens at all.
+fn leak_cannot_occur_on(rule: &str, (major, minor): (u32, u32)) -> bool {
+    matches!(rule, "time-after-in-select" | "time-tick") && (major, minor) >= (1, 27)
+}
+
+fn go_must_be_clean(dir: &Path, side: &str) -> Result<(), Failed> {
+    let gofmt = Command::new("gofmt").args(["-l", "."]).current_dir(dir).output()?;
+    if !gofmt.status.success() || !gofmt.stdout.is_empty() {
+        return Err(format!("gofmt -l lists files on the {side}: {}", output_text(&gofmt)).into());
+    }
+    let vet = go(dir, &["vet", "./..."]);
+    if !vet.status.success() {
+        return Err(format!("go vet fails on the {side}:\n{}", output_text(&vet)).into());
+    }
+    Ok(())
+}
+
+fn go(dir: &Path, args: &[&str]) -> Output {
+    Command::new("go")
+        .args(args)
+        .current_dir(dir)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .output()
+        .expect("go runs")
+}
+
+fn go_version() -> Option<(u32, u32)> {
+    let out = Command::new("go").arg("version").env("GOTOOLCHAIN", "local").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version = text.split_whitespace().find_map(|w| w.strip_prefix("go1."))?;
+    let minor = version.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
+    Some((1, minor))
+}
+
+fn run_leakfix(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_leakfix"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("leakfix runs");
+    assert!(output.status.code().is_some_and(|c| c <= 1), "leakfix {args:?} failed: {}", output_text(&output));
+    output
+}
+
+/// A temporary copy of a case's Go files (not the .golden files or args).
+fn copy_case(case: &Case) -> Result<tempfile::TempDir, Failed> {
+    let temp = tempfile::tempdir()?;
+    for entry in std::fs::read_dir(&case.dir)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_file() && !name.ends_with(".golden") && name != ARGS {
+            std::fs::copy(entry.path(), temp.path().join(&name))?;
+        }
+    }
+    Ok(temp)
+}
+
+fn read(path: &Path) -> Result<String, Failed> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()).into())
+}
+
+fn output_text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn mismatch(what: &str, expected: &str, actual: &str) -> Failed {
+    let diff = similar::TextDiff::from_lines(expected, actual).unified_diff().header("expected", "actual").to_string();
+    format!("{what}:\n{diff}").into()
+}

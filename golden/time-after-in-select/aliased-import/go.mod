@@ -1,0 +1,3 @@
+module example.com/aliased-import
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/already-stopped
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/assign-receive
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/bare-receive
+
+go 1.22

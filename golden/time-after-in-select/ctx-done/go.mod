@@ -1,0 +1,3 @@
+module example.com/ctx-done
+
+go 1.22

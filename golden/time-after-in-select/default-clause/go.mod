@@ -1,0 +1,3 @@
+module example.com/default-clause
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/fresh-name
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/labelled-select
+
+go 1.22

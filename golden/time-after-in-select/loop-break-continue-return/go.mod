@@ -1,0 +1,3 @@
+module example.com/loop-break-continue-return
+
+go 1.22

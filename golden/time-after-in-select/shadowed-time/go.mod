@@ -1,0 +1,3 @@
+module example.com/shadowed-time
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/single-case-select
+
+go 1.22

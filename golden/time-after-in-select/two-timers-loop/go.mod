@@ -1,0 +1,3 @@
+module example.com/two-timers-loop
+
+go 1.22

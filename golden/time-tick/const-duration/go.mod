@@ -1,0 +1,3 @@
+module example.com/const-duration
+
+go 1.22

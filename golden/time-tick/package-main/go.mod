@@ -1,0 +1,3 @@
+module example.com/package-main
+
+go 1.22

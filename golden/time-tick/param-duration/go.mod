@@ -1,0 +1,3 @@
+module example.com/param-duration
+
+go 1.22
