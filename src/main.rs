@@ -200,7 +200,7 @@ fn print_findings(
     }
     Ok(reports
         .iter()
-        .flat_map(|r| pick(r))
+        .flat_map(&pick)
         .any(|l| l.finding.severity == Severity::Warning))
 }
 

@@ -344,16 +344,14 @@ pub fn jump_target<'t>(jump: Node<'t>, source: &str) -> Option<Node<'t>> {
             return None;
         }
         match label {
-            Some(label) => {
+            Some(label)
                 if ancestor.kind() == "labeled_statement"
-                    && label_of(ancestor, source) == Some(&source[label.byte_range()])
-                {
-                    let mut c = ancestor.walk();
-                    return ancestor
-                        .named_children(&mut c)
-                        .find(|n| n.kind() != "label_name");
-                }
+                    && label_of(ancestor, source) == Some(&source[label.byte_range()]) =>
+            {
+                let mut c = ancestor.walk();
+                return ancestor.named_children(&mut c).find(|n| n.kind() != "label_name");
             }
+            Some(_) => {}
             None if breakable.contains(&ancestor.kind()) => return Some(ancestor),
             None => {}
         }
