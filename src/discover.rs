@@ -31,6 +31,14 @@ pub fn discover(paths: &[PathBuf], threads: usize) -> Discovered {
         found.files.extend(walked.files);
         found.errors.extend(walked.errors);
     }
+    // `./sub/a.go` and `sub/a.go` are one file; without this, `leakfix fix . sub` would
+    // fix it twice, in parallel.
+    for file in &mut found.files {
+        *file = file
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect();
+    }
     found.files.sort();
     found.files.dedup();
     found

@@ -51,7 +51,8 @@ pub struct FileReport {
     pub partly_understood_at: Option<(usize, usize)>,
     /// Set when the fix loop was still finding fixes after its last pass.
     pub did_not_converge: bool,
-    /// Why the file could not be processed.
+    /// Why the file could not be processed: `error: …`, or `line:col: error: …` when
+    /// the problem has a position.
     pub error: Option<String>,
 }
 
@@ -70,7 +71,7 @@ pub fn process(
     match read_go_file(path) {
         Ok(Some(bytes)) => analyse(&mut report, bytes, modules, settings, rules, mode),
         Ok(None) => {}
-        Err(message) => report.error = Some(message),
+        Err(message) => report.error = Some(format!("error: {message}")),
     }
     report
 }
@@ -117,7 +118,7 @@ impl Normalised {
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
             let column =
                 valid.len() - valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
-            format!("{line}:{column}: invalid UTF-8 (Go source must be UTF-8); file skipped")
+            format!("{line}:{column}: error: invalid UTF-8 (Go source must be UTF-8); file skipped")
         })?;
         let bom = text.starts_with(BOM);
         let text = if bom {
@@ -178,7 +179,7 @@ fn analyse(
         rules,
         policy.as_mut().map(|p| p as &mut dyn FixPolicy),
     ) else {
-        report.error = Some("internal error: the Go parser could not run".to_string());
+        report.error = Some("error: internal error: the Go parser could not run".to_string());
         return;
     };
     let lines = LineIndex::new(&normalised.text);
@@ -245,7 +246,7 @@ mod tests {
         let error = Normalised::new(b"package p\nvar s = \"\xff\"\n".to_vec())
             .err()
             .unwrap();
-        assert!(error.starts_with("2:10: invalid UTF-8"), "{error}");
+        assert!(error.starts_with("2:10: error: invalid UTF-8"), "{error}");
     }
 
     #[test]

@@ -132,7 +132,7 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
     let mut out = io::stdout().lock();
     let found = match action {
         Action::Check => print_findings(&mut out, &reports, args.format, palette, |r| &r.findings)?,
-        Action::Diff => print_diffs(&mut out, &reports, palette)?,
+        Action::Diff => print_diffs(&mut out, &reports, palette, args.unsafe_fixes)?,
         Action::Fix => print_fix_results(&mut out, &reports, args.format, palette)?,
     };
     out.flush()?;
@@ -173,7 +173,7 @@ fn use_colour(choice: ColorChoice) -> bool {
 fn write_fixed(report: &mut FileReport) {
     if let (Some(original), Some(fixed)) = (report.original.take(), report.fixed.take()) {
         if let Err(err) = write::write_atomically(&report.path, &original, &fixed) {
-            report.error = Some(err.to_string());
+            report.error = Some(format!("error: {err}"));
             report.applied.clear();
         }
     }
@@ -204,11 +204,32 @@ fn print_findings(
         .any(|l| l.finding.severity == Severity::Warning))
 }
 
-fn print_diffs(out: &mut impl Write, reports: &[FileReport], palette: Palette) -> Result<bool> {
+/// Prints the patch `fix` would apply with the same flags, so `diff` and `fix` never
+/// disagree; unsafe fixes left out are counted on stderr.
+fn print_diffs(
+    out: &mut impl Write,
+    reports: &[FileReport],
+    palette: Palette,
+    unsafe_fixes: bool,
+) -> Result<bool> {
     let mut changed = false;
     for report in reports.iter().filter(|r| r.fixed.is_some()) {
         output::write_diff(out, report, palette)?;
         changed = true;
+    }
+    let unsafe_left = reports
+        .iter()
+        .flat_map(|r| &r.remaining)
+        .filter(|l| {
+            l.finding.severity == Severity::Warning
+                && l.finding.applicability() == Applicability::Unsafe
+        })
+        .count();
+    if unsafe_left > 0 && !unsafe_fixes {
+        eprintln!(
+            "leakfix: {unsafe_left} unsafe fix{} not shown; add --unsafe-fixes to see them",
+            plural(unsafe_left, "es")
+        );
     }
     Ok(changed)
 }

@@ -144,7 +144,15 @@ pub fn write_diff(out: &mut impl Write, report: &FileReport, palette: Palette) -
 pub fn write_notes(err: &mut impl Write, report: &FileReport) -> io::Result<()> {
     let path = display_path(&report.path);
     if let Some(message) = &report.error {
-        writeln!(err, "{path}: error: {message}")?;
+        writeln!(
+            err,
+            "{path}:{}{message}",
+            if message.starts_with("error:") {
+                " "
+            } else {
+                ""
+            }
+        )?;
     }
     if let Some((line, column)) = report.partly_understood_at {
         writeln!(

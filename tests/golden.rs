@@ -23,10 +23,13 @@ const ARGS: &str = "args";
 fn main() {
     let args = Arguments::from_args();
     let cases = find_cases();
-    let mut trials = vec![Trial::test("every rule has positive and negative golden cases", {
-        let cases = cases.clone();
-        move || every_rule_is_covered(&cases)
-    })];
+    let mut trials = vec![Trial::test(
+        "every rule has positive and negative golden cases",
+        {
+            let cases = cases.clone();
+            move || every_rule_is_covered(&cases)
+        },
+    )];
     trials.extend(cases.into_iter().map(|case| {
         let name = format!("{}/{}", case.rule, case.name);
         Trial::test(name, move || run_case(&case))
@@ -75,7 +78,13 @@ fn find_cases() -> Vec<Case> {
 
 fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     dirs
@@ -94,7 +103,10 @@ fn every_rule_is_covered(cases: &[Case]) -> Result<(), Failed> {
     for rule in &rules {
         let of_rule: Vec<&Case> = cases.iter().filter(|c| &c.rule == rule).collect();
         if !of_rule.iter().any(|c| c.is_positive()) || !of_rule.iter().any(|c| !c.is_positive()) {
-            return Err(format!("rule {rule} needs at least one positive and one negative golden case").into());
+            return Err(format!(
+                "rule {rule} needs at least one positive and one negative golden case"
+            )
+            .into());
         }
     }
     for case in cases {
@@ -144,17 +156,29 @@ fn compare_with_golden(case: &Case, input: &str, fixed: &str, check: &str) -> Re
     if case.is_positive() {
         let expected = read(&case.dir.join(EXPECTED))?;
         if fixed != expected {
-            return Err(mismatch("fix output differs from leak.go.golden", &expected, fixed));
+            return Err(mismatch(
+                "fix output differs from leak.go.golden",
+                &expected,
+                fixed,
+            ));
         }
         if fixed == input {
             return Err("leak.go.golden equals the input: a positive case must change".into());
         }
     } else if fixed != input {
-        return Err(mismatch("a negative case must come out unchanged", input, fixed));
+        return Err(mismatch(
+            "a negative case must come out unchanged",
+            input,
+            fixed,
+        ));
     }
     let expected_check = read(&case.dir.join(EXPECTED_CHECK))?;
     if check != expected_check {
-        return Err(mismatch("check output differs from check.golden", &expected_check, check));
+        return Err(mismatch(
+            "check output differs from check.golden",
+            &expected_check,
+            check,
+        ));
     }
     Ok(())
 }
@@ -176,18 +200,33 @@ fn diff_applies_to_the_fix(case: &Case, fix_args: &[&str], fixed: &str) -> Resul
     let diff = run_leakfix(copy.path(), &diff_args);
     let expected_code = if case.is_positive() { 1 } else { 0 };
     if diff.status.code() != Some(expected_code) {
-        return Err(format!("diff exited {:?}, expected {expected_code}", diff.status.code()).into());
+        return Err(format!(
+            "diff exited {:?}, expected {expected_code}",
+            diff.status.code()
+        )
+        .into());
     }
     if case.is_positive() {
         let patch = copy.path().join("fix.patch");
         std::fs::write(&patch, &diff.stdout)?;
-        let applied = Command::new("git").args(["apply", "fix.patch"]).current_dir(copy.path()).output()?;
+        let applied = Command::new("git")
+            .args(["apply", "fix.patch"])
+            .current_dir(copy.path())
+            .output()?;
         if !applied.status.success() {
-            return Err(format!("git apply refused the diff: {}", String::from_utf8_lossy(&applied.stderr)).into());
+            return Err(format!(
+                "git apply refused the diff: {}",
+                String::from_utf8_lossy(&applied.stderr)
+            )
+            .into());
         }
         let patched = read(&copy.path().join(INPUT))?;
         if patched != fixed {
-            return Err(mismatch("the applied diff differs from what fix wrote", fixed, &patched));
+            return Err(mismatch(
+                "the applied diff differs from what fix wrote",
+                fixed,
+                &patched,
+            ));
         }
     } else if !diff.stdout.is_empty() {
         return Err("diff printed a patch for a negative case".into());
@@ -197,7 +236,10 @@ fn diff_applies_to_the_fix(case: &Case, fix_args: &[&str], fixed: &str) -> Resul
 
 fn verify_with_go(case: &Case, input: &str, fixed: &str) -> Result<(), Failed> {
     let Some(go_version) = go_version() else {
-        eprintln!("note: {}/{}: go is not installed; Go verification skipped", case.rule, case.name);
+        eprintln!(
+            "note: {}/{}: go is not installed; Go verification skipped",
+            case.rule, case.name
+        );
         return Ok(());
     };
     let before = copy_case(case)?;
@@ -212,14 +254,19 @@ fn verify_with_go(case: &Case, input: &str, fixed: &str) -> Result<(), Failed> {
                 case.rule, case.name, go_version.1
             );
         } else if test.status.success() || !log.to_lowercase().contains("leak") {
-            return Err(format!("the leak test must fail on the input, reporting a leak; it printed:\n{log}").into());
+            return Err(format!(
+                "the leak test must fail on the input, reporting a leak; it printed:\n{log}"
+            )
+            .into());
         }
         let after = copy_case(case)?;
         std::fs::write(after.path().join(INPUT), fixed)?;
         go_must_be_clean(after.path(), "output")?;
         let test = go(after.path(), &["test", "-count=1", "./..."]);
         if !test.status.success() {
-            return Err(format!("go test fails on the fixed output:\n{}", output_text(&test)).into());
+            return Err(
+                format!("go test fails on the fixed output:\n{}", output_text(&test)).into(),
+            );
         }
     } else if !test.status.success() {
         return Err(format!("go test fails on a negative case:\n{log}").into());
@@ -233,9 +280,16 @@ fn leak_cannot_occur_on(rule: &str, (major, minor): (u32, u32)) -> bool {
 }
 
 fn go_must_be_clean(dir: &Path, side: &str) -> Result<(), Failed> {
-    let gofmt = Command::new("gofmt").args(["-l", "."]).current_dir(dir).output()?;
+    let gofmt = Command::new("gofmt")
+        .args(["-l", "."])
+        .current_dir(dir)
+        .output()?;
     if !gofmt.status.success() || !gofmt.stdout.is_empty() {
-        return Err(format!("gofmt -l lists files on the {side}: {}", output_text(&gofmt)).into());
+        return Err(format!(
+            "gofmt -l lists files on the {side}: {}",
+            output_text(&gofmt)
+        )
+        .into());
     }
     let vet = go(dir, &["vet", "./..."]);
     if !vet.status.success() {
@@ -256,10 +310,20 @@ fn go(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn go_version() -> Option<(u32, u32)> {
-    let out = Command::new("go").arg("version").env("GOTOOLCHAIN", "local").output().ok()?;
+    let out = Command::new("go")
+        .arg("version")
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let version = text.split_whitespace().find_map(|w| w.strip_prefix("go1."))?;
-    let minor = version.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
+    let version = text
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("go1."))?;
+    let minor = version
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()?;
     Some((1, minor))
 }
 
@@ -270,7 +334,11 @@ fn run_leakfix(dir: &Path, args: &[&str]) -> Output {
         .env_remove("NO_COLOR")
         .output()
         .expect("leakfix runs");
-    assert!(output.status.code().is_some_and(|c| c <= 1), "leakfix {args:?} failed: {}", output_text(&output));
+    assert!(
+        output.status.code().is_some_and(|c| c <= 1),
+        "leakfix {args:?} failed: {}",
+        output_text(&output)
+    );
     output
 }
 
@@ -291,10 +359,17 @@ fn read(path: &Path) -> Result<String, Failed> {
 }
 
 fn output_text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 fn mismatch(what: &str, expected: &str, actual: &str) -> Failed {
-    let diff = similar::TextDiff::from_lines(expected, actual).unified_diff().header("expected", "actual").to_string();
+    let diff = similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .header("expected", "actual")
+        .to_string();
     format!("{what}:\n{diff}").into()
 }

@@ -4,7 +4,8 @@ use leakfix_transforms::RULES;
 
 #[test]
 fn readme_rule_table_matches_the_registry() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let table = readme
         .split("<!-- rules:begin -->")
         .nth(1)
@@ -18,6 +19,12 @@ fn readme_rule_table_matches_the_registry() {
             Some((id.to_string(), cells.get(2)?.to_string()))
         })
         .collect();
-    let registered: Vec<(String, String)> = RULES.iter().map(|r| (r.id.to_string(), r.summary.to_string())).collect();
-    assert_eq!(rows, registered, "README rule table is out of step with the rule registry");
+    let registered: Vec<(String, String)> = RULES
+        .iter()
+        .map(|r| (r.id.to_string(), r.summary.to_string()))
+        .collect();
+    assert_eq!(
+        rows, registered,
+        "README rule table is out of step with the rule registry"
+    );
 }

@@ -205,11 +205,16 @@ fn choose_fixes(
         if finding.fixes.is_empty() {
             continue;
         }
+        // A rule reasons about the whole function around a match (names in scope, loops,
+        // returns), so a function containing syntax the parser did not understand gets no
+        // fix at all, even where the edits themselves stay clear of the error.
         let touches_errors = |fix: &Fix| {
             let span = fix.span();
+            let scope = fix.isolation.start.min(span.start)
+                ..fix.isolation.end.max(span.end.max(span.start + 1));
             error_ranges
                 .iter()
-                .any(|e| span.start < e.end && e.start < span.end.max(span.start + 1))
+                .any(|e| scope.start < e.end && e.start < scope.end)
         };
         let usable = finding.fixes.iter().any(|fix| {
             !touches_errors(fix)

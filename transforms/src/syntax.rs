@@ -75,10 +75,13 @@ pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
     ancestors(node).find(|n| is_function(*n))
 }
 
-/// The top-level function or method declaration containing `node`: the widest scope in
-/// which a local name introduced by a fix could be seen.
+/// The top-level function or method declaration containing `node` (or `node` itself):
+/// the widest scope in which a local name introduced by a fix could be seen.
 pub fn outermost_function(node: Node<'_>) -> Option<Node<'_>> {
-    ancestors(node).filter(|n| is_function(*n)).last()
+    std::iter::once(node)
+        .chain(ancestors(node))
+        .filter(|n| is_function(*n))
+        .last()
 }
 
 /// The proper ancestors of `node`, innermost first.
@@ -349,7 +352,9 @@ pub fn jump_target<'t>(jump: Node<'t>, source: &str) -> Option<Node<'t>> {
                     && label_of(ancestor, source) == Some(&source[label.byte_range()]) =>
             {
                 let mut c = ancestor.walk();
-                return ancestor.named_children(&mut c).find(|n| n.kind() != "label_name");
+                return ancestor
+                    .named_children(&mut c)
+                    .find(|n| n.kind() != "label_name");
             }
             Some(_) => {}
             None if breakable.contains(&ancestor.kind()) => return Some(ancestor),
@@ -602,4 +607,85 @@ fn time_unit_nanos(unit: &str) -> Option<f64> {
         "Hour" => 3600e9,
         _ => return None,
     })
+}
+
+/// The written type of `name` where a function that encloses `node` declares it as a
+/// parameter or with `var name T`, innermost declaration first.
+pub fn declared_type<'s>(node: Node<'_>, source: &'s str, name: &str) -> Option<&'s str> {
+    for function in ancestors(node).filter(|n| is_function(*n)) {
+        for decl in descendants_of_kind(function, &["parameter_declaration", "var_spec"]) {
+            let mut cursor = decl.walk();
+            let declares = decl
+                .children_by_field_name("name", &mut cursor)
+                .any(|n| &source[n.byte_range()] == name);
+            if let (true, Some(ty)) = (declares, decl.child_by_field_name("type")) {
+                return Some(&source[ty.byte_range()]);
+            }
+        }
+    }
+    None
+}
+
+/// Whether a written Go type is an integer type (`Some(true)`), a type with a length such
+/// as a slice, array, map or string (`Some(false)`), or unknown.
+pub fn is_integer_type(ty: &str) -> Option<bool> {
+    const INTEGERS: &[&str] = &[
+        "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
+        "uintptr",
+    ];
+    if INTEGERS.contains(&ty) {
+        Some(true)
+    } else if ty.starts_with('[') || ty.starts_with("map[") || ty == "string" {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Whether anything under `scope` assigns to `name` (`=`, `op=`, `++`, `--`, or a `:=`
+/// that redeclares it), other than inside `except`.
+pub fn is_assigned(scope: Node<'_>, source: &str, name: &str) -> bool {
+    descendants_of_kind(
+        scope,
+        &[
+            "assignment_statement",
+            "inc_statement",
+            "dec_statement",
+            "short_var_declaration",
+        ],
+    )
+    .into_iter()
+    .any(|stmt| {
+        let target = match stmt.kind() {
+            "inc_statement" | "dec_statement" => stmt.named_child(0),
+            _ => stmt.child_by_field_name("left"),
+        };
+        target.is_some_and(|t| {
+            let mut cursor = t.walk();
+            let assigned = t.kind() == "identifier" && &source[t.byte_range()] == name
+                || t.named_children(&mut cursor)
+                    .any(|n| n.kind() == "identifier" && &source[n.byte_range()] == name);
+            assigned
+        })
+    })
+}
+
+/// Names declared under `scope` at or after byte `offset`.
+pub fn declared_names_after(scope: Node<'_>, source: &str, offset: usize) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for_each_node(scope, |n| {
+        if n.start_byte() >= offset
+            && matches!(
+                n.kind(),
+                "short_var_declaration"
+                    | "var_spec"
+                    | "range_clause"
+                    | "parameter_declaration"
+                    | "receive_statement"
+            )
+        {
+            names.extend(declared_names(n, source));
+        }
+    });
+    names
 }

@@ -6,6 +6,7 @@ use crate::model::Finding;
 
 pub mod time_after_in_select;
 pub mod time_tick;
+pub mod unbuffered_send_leak;
 
 /// A rule: its stable id, a one-line summary, its matcher and its documentation.
 pub struct Rule {
@@ -41,7 +42,11 @@ macro_rules! rule {
 }
 
 /// Every rule, in the order they are documented.
-pub static RULES: &[Rule] = &[rule!(time_after_in_select), rule!(time_tick)];
+pub static RULES: &[Rule] = &[
+    rule!(time_after_in_select),
+    rule!(time_tick),
+    rule!(unbuffered_send_leak),
+];
 
 /// Looks a rule up by its id.
 pub fn find(id: &str) -> Option<&'static Rule> {

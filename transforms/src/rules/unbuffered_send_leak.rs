@@ -1,0 +1,408 @@
+//! ## What it does
+//! Finds goroutines that send once on a local unbuffered channel which the function that
+//! started them can stop reading before every value is received: a `return` between the
+//! `go` statement and the receive (premature return), a receive that is one case of a
+//! `select` (timeout), or fewer receives than senders (NCast).
+//!
+//! ## Why is this bad?
+//! A send on an unbuffered channel blocks until someone receives. Once the function has
+//! returned, nobody ever will: each such goroutine, and everything it references, stays in
+//! memory for the life of the process. Go 1.26's goroutine leak profile can detect these at
+//! run time; this rule finds them in the source.
+//!
+//! ## Example
+//! ```go
+//! func fetch(ctx context.Context) (Result, error) {
+//! 	c := make(chan Result)
+//! 	go func() { c <- slowCall() }()
+//! 	select {
+//! 	case r := <-c:
+//! 		return r, nil
+//! 	case <-ctx.Done():
+//! 		return Result{}, ctx.Err() // the goroutine is stuck on c <- forever
+//! 	}
+//! }
+//! ```
+//!
+//! Use instead:
+//! ```go
+//! 	c := make(chan Result, 1)
+//! ```
+//! Goroutines started in `for _, x := range xs` get capacity `len(xs)`, in
+//! `for i := 0; i < n; i++` or `for range n` capacity `n`, and several `go` statements one
+//! slot each.
+//!
+//! ## Fix safety
+//! The fix is safe: with room for every value, each sender finishes its send whether or
+//! not anyone receives, and receivers see the same values in the same order. It only
+//! applies when every goroutine sends at most once (one send, not in a loop) and the send
+//! is its last blocking operation, so the buffer is what frees it. It is unsafe when the
+//! code reads `len(c)` or `cap(c)`, which observe the buffer. It is manual when the number
+//! of senders is not a plain expression in scope and unchanged at the `make`.
+
+use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
+use crate::context::FileContext;
+use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::syntax::{self, descendants_of_kind, FUNCTION_KINDS};
+use tree_sitter::Node;
+
+pub const ID: &str = "unbuffered-send-leak";
+pub const SUMMARY: &str =
+    "goroutines block forever sending on an unbuffered channel the function stopped reading";
+
+pub fn check(ctx: &FileContext) -> Vec<Finding> {
+    descendants_of_kind(ctx.root(), FUNCTION_KINDS)
+        .into_iter()
+        .flat_map(|function| channels::local_channels(function, ctx.source))
+        .filter(|channel| channel.is_unbuffered(ctx.source))
+        .filter_map(|channel| check_channel(ctx, &channel))
+        .collect()
+}
+
+/// The shape of the leak, named in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pattern {
+    Timeout,
+    PrematureReturn,
+    NCast,
+}
+
+impl Pattern {
+    fn describe(self) -> &'static str {
+        match self {
+            Pattern::Timeout => "timeout: the receive is one case of a select",
+            Pattern::PrematureReturn => {
+                "premature return: the function can return before receiving"
+            }
+            Pattern::NCast => "NCast: fewer receives than senders",
+        }
+    }
+}
+
+/// How many values the goroutines send: a literal count or a Go expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SenderCount {
+    Literal(usize),
+    Expression(String),
+    Unknown,
+}
+
+fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
+    let uses = channels::channel_uses(channel, ctx.source)?;
+    if uses
+        .iter()
+        .any(|u| matches!(u.kind, UseKind::Escape | UseKind::Range | UseKind::Close))
+    {
+        return None;
+    }
+    let senders = sending_goroutines(ctx, &uses)?;
+    let receives: Vec<Node> = uses
+        .iter()
+        .filter(|u| u.kind == UseKind::Receive && u.goroutine.is_none())
+        .map(|u| u.node)
+        .collect();
+    let count = sender_count(ctx, channel, &senders);
+    let pattern = leak_pattern(ctx, channel, &senders, &receives, &count)?;
+    let name = channel.name(ctx.source);
+    let mut finding = Finding {
+        rule: ID,
+        message: format!(
+            "goroutines can block forever sending on unbuffered channel {name} ({})",
+            pattern.describe()
+        ),
+        severity: Severity::Warning,
+        start: channel.make_call.start_byte(),
+        end: channel.make_call.end_byte(),
+        fixes: Vec::new(),
+    };
+    let capacity = match count {
+        SenderCount::Literal(n) => n.to_string(),
+        SenderCount::Expression(expr) => expr,
+        SenderCount::Unknown => {
+            finding
+                .message
+                .push_str("; the number of senders is not known here: buffer the channel by hand");
+            return Some(finding);
+        }
+    };
+    let observes_buffer = uses.iter().any(|u| u.kind == UseKind::LenOrCap);
+    finding.fixes.push(Fix {
+        title: format!("Give {name} capacity {capacity} so every sender can finish"),
+        applicability: if observes_buffer {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+        edits: vec![capacity_edit(ctx, channel, &capacity)?],
+        isolation: channel.make_call.byte_range(),
+    });
+    Some(finding)
+}
+
+/// The `go` statements that send on the channel, provided each sends exactly once, as its
+/// last blocking operation, and nothing else in a goroutine touches the channel.
+fn sending_goroutines<'t>(ctx: &FileContext, uses: &[ChannelUse<'t>]) -> Option<Vec<Node<'t>>> {
+    let mut senders: Vec<Node> = Vec::new();
+    for channel_use in uses {
+        match (channel_use.kind, channel_use.goroutine) {
+            (UseKind::Send, Some(go)) => {
+                if senders.contains(&go) || !is_single_final_send(ctx, channel_use.node, go) {
+                    return None;
+                }
+                senders.push(go);
+            }
+            // A send in the function itself, or a goroutine that also receives, is a
+            // different protocol from the one this rule understands.
+            (UseKind::Send, None) | (_, Some(_)) => return None,
+            _ => {}
+        }
+    }
+    (!senders.is_empty()).then_some(senders)
+}
+
+/// The send is a plain statement, not in a loop of the goroutine, and nothing after it
+/// blocks (a channel operation, a select, a lock or a wait) — otherwise a buffer would not
+/// free the goroutine.
+fn is_single_final_send(ctx: &FileContext, channel: Node<'_>, go: Node<'_>) -> bool {
+    let Some(send) = channel.parent() else {
+        return false;
+    };
+    let Some(literal) = channels::goroutine_literal(go) else {
+        return false;
+    };
+    let plain = send.parent().is_some_and(|p| p.kind() == "statement_list");
+    if !plain || syntax::enclosing_loop(send).is_some() {
+        return false;
+    }
+    let blocking_after = descendants_of_kind(
+        literal,
+        &[
+            "send_statement",
+            "unary_expression",
+            "select_statement",
+            "range_clause",
+            "call_expression",
+        ],
+    )
+    .into_iter()
+    .filter(|n| n.start_byte() > send.end_byte())
+    .any(|n| match n.kind() {
+        "unary_expression" => n
+            .child_by_field_name("operator")
+            .is_some_and(|o| o.kind() == "<-"),
+        "call_expression" => n
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("field"))
+            .is_some_and(|f| matches!(ctx.text(f), "Lock" | "RLock" | "Wait" | "Sleep")),
+        _ => true,
+    });
+    !blocking_after
+}
+
+/// Counts the senders: one per `go` statement, or a loop's iteration count for a `go`
+/// statement in a loop that does not also make the channel.
+fn sender_count(ctx: &FileContext, channel: &LocalChannel, senders: &[Node<'_>]) -> SenderCount {
+    let mut literal = 0;
+    let mut expression = None;
+    for go in senders {
+        match &channels::loops_between(*go, channel.statement)[..] {
+            [] => literal += 1,
+            [single] => match (expression.is_some(), loop_count(ctx, channel, *single)) {
+                (false, Some(count)) => expression = Some(count),
+                _ => return SenderCount::Unknown,
+            },
+            _ => return SenderCount::Unknown,
+        }
+    }
+    match (expression, literal) {
+        (None, n) => SenderCount::Literal(n),
+        (Some(expr), 0) => SenderCount::Expression(expr),
+        (Some(_), _) => SenderCount::Unknown,
+    }
+}
+
+/// The loop's iteration count, if every name in it is in scope at the `make` and never
+/// assigned in the function.
+fn loop_count(ctx: &FileContext, channel: &LocalChannel, loop_node: Node<'_>) -> Option<String> {
+    let integer = |name: &str| {
+        syntax::declared_type(loop_node, ctx.source, name).and_then(syntax::is_integer_type)
+    };
+    let (count, expression) = channels::iteration_count(loop_node, ctx.source, &integer)?;
+    let outermost = syntax::outermost_function(channel.function)?;
+    let declared_later =
+        syntax::declared_names_after(outermost, ctx.source, channel.statement.start_byte());
+    let stable = syntax::identifiers(expression, ctx.source)
+        .iter()
+        .all(|n| !declared_later.contains(n) && !syntax::is_assigned(outermost, ctx.source, n));
+    stable.then_some(count)
+}
+
+/// Decides whether the function can stop receiving before every sender has sent.
+fn leak_pattern(
+    ctx: &FileContext,
+    channel: &LocalChannel,
+    senders: &[Node<'_>],
+    receives: &[Node<'_>],
+    count: &SenderCount,
+) -> Option<Pattern> {
+    if receives.iter().any(|r| is_select_case_with_others(*r)) {
+        return Some(Pattern::Timeout);
+    }
+    let first_go = senders.iter().map(|g| g.start_byte()).min()?;
+    let definite: Vec<Node> = receives
+        .iter()
+        .copied()
+        .filter(|r| r.start_byte() > first_go && is_definite_after(*r, senders))
+        .collect();
+    let first_receive = definite
+        .iter()
+        .map(|r| r.start_byte())
+        .min()
+        .unwrap_or(usize::MAX);
+    let returns_early = descendants_of_kind(channel.function, &["return_statement"])
+        .into_iter()
+        .filter(|r| syntax::enclosing_function(*r) == Some(channel.function))
+        .any(|r| r.start_byte() > first_go && r.end_byte() <= first_receive);
+    if returns_early || definite.is_empty() {
+        return Some(Pattern::PrematureReturn);
+    }
+    let received_enough = match count {
+        SenderCount::Literal(n) => definite.len() >= *n,
+        SenderCount::Expression(expr) => definite
+            .iter()
+            .any(|r| receive_loop_count(ctx, *r).as_deref() == Some(expr.as_str())),
+        SenderCount::Unknown => true,
+    };
+    (!received_enough).then_some(Pattern::NCast)
+}
+
+fn is_select_case_with_others(receive: Node<'_>) -> bool {
+    let case = syntax::ancestors(receive)
+        .nth(1)
+        .filter(|n| n.kind() == "receive_statement")
+        .and_then(|r| r.parent());
+    let case = case.or_else(|| {
+        receive
+            .parent()
+            .and_then(|u| u.parent())
+            .filter(|n| n.kind() == "communication_case")
+    });
+    case.filter(|c| c.kind() == "communication_case")
+        .and_then(|c| c.parent())
+        .is_some_and(|select| {
+            select
+                .named_children(&mut select.walk())
+                .filter(|n| n.kind().ends_with("_case"))
+                .count()
+                > 1
+        })
+}
+
+/// A receive that runs whenever the function gets past the `go` statements: it sits in a
+/// statement list that encloses them (not in a branch or a nested body), or directly in
+/// the body of a loop that itself sits there.
+fn is_definite_after(receive: Node<'_>, senders: &[Node<'_>]) -> bool {
+    let Some(statement) = syntax::enclosing_statement(receive.parent().unwrap_or(receive)) else {
+        return false;
+    };
+    let between_is_plain = syntax::ancestors(receive)
+        .take_while(|a| *a != statement)
+        .all(|a| !matches!(a.kind(), "block" | "statement_list" | "func_literal"));
+    if !between_is_plain {
+        return false;
+    }
+    let list = statement.parent();
+    let in_sender_scope = |list: Node<'_>| {
+        senders
+            .iter()
+            .all(|go| syntax::ancestors(*go).any(|a| a == list))
+    };
+    match list {
+        Some(list) if in_sender_scope(list) => true,
+        Some(list) => {
+            let loop_node = list
+                .parent()
+                .and_then(|b| b.parent())
+                .filter(|l| l.kind() == "for_statement");
+            loop_node
+                .and_then(|l| l.parent())
+                .is_some_and(in_sender_scope)
+        }
+        None => false,
+    }
+}
+
+/// The iteration count of the loop whose body directly holds this receive.
+fn receive_loop_count(ctx: &FileContext, receive: Node<'_>) -> Option<String> {
+    let loop_node = syntax::enclosing_loop(receive)?;
+    let integer = |name: &str| {
+        syntax::declared_type(loop_node, ctx.source, name).and_then(syntax::is_integer_type)
+    };
+    channels::iteration_count(loop_node, ctx.source, &integer).map(|(count, _)| count)
+}
+
+/// Writes the capacity into the `make` call: after the channel type, or over a literal 0.
+fn capacity_edit(ctx: &FileContext, channel: &LocalChannel, capacity: &str) -> Option<Edit> {
+    match channel.capacity {
+        Some(zero) => Some(Edit::replace(zero.byte_range(), capacity)),
+        None => {
+            let channel_type = *syntax::call_arguments(channel.make_call).first()?;
+            Some(Edit::insert(
+                channel_type.end_byte(),
+                format!(", {capacity}"),
+            ))
+        }
+    }
+    .filter(|_| !ctx.text(channel.make_call).contains('\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{check_fix, findings_for};
+    use crate::Applicability;
+
+    fn wrap(body: &str) -> String {
+        format!("package p\n\nimport \"context\"\n\nvar _ = context.Background\n\n{body}")
+    }
+
+    #[test]
+    fn a_timeout_gets_capacity_one() {
+        check_fix(
+            &wrap("func f(ctx context.Context, work func() int) int {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- work()\n\t}()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n"),
+            &wrap("func f(ctx context.Context, work func() int) int {\n\tc := make(chan int, 1)\n\tgo func() {\n\t\tc <- work()\n\t}()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n"),
+        );
+    }
+
+    #[test]
+    fn a_premature_return_is_found_and_ncast_in_a_range_gets_len() {
+        let premature = findings_for(&wrap("func f(a int) error {\n\tc := make(chan error)\n\tgo func() {\n\t\tc <- nil\n\t}()\n\tif a > 0 {\n\t\treturn nil\n\t}\n\treturn <-c\n}\n"));
+        assert!(
+            premature[0].message.contains("premature return"),
+            "{:?}",
+            premature
+        );
+        check_fix(
+            &wrap("func f(items []int) int {\n\tc := make(chan int)\n\tfor _, item := range items {\n\t\tgo func(v int) {\n\t\t\tc <- v\n\t\t}(item)\n\t}\n\treturn <-c\n}\n"),
+            &wrap("func f(items []int) int {\n\tc := make(chan int, len(items))\n\tfor _, item := range items {\n\t\tgo func(v int) {\n\t\t\tc <- v\n\t\t}(item)\n\t}\n\treturn <-c\n}\n"),
+        );
+    }
+
+    #[test]
+    fn receiving_every_value_is_not_a_leak() {
+        assert!(findings_for(&wrap("func f() int {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- 1\n\t}()\n\treturn <-c\n}\n")).is_empty());
+        assert!(findings_for(&wrap("func f(n int) (s int) {\n\tc := make(chan int)\n\tfor i := 0; i < n; i++ {\n\t\tgo func() {\n\t\t\tc <- i\n\t\t}()\n\t}\n\tfor i := 0; i < n; i++ {\n\t\ts += <-c\n\t}\n\treturn s\n}\n")).is_empty());
+    }
+
+    #[test]
+    fn escaping_twice_sending_and_replying_goroutines_are_left_alone() {
+        assert!(findings_for(&wrap("func f(g func(chan int)) {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- 1\n\t}()\n\tg(c)\n}\n")).is_empty());
+        assert!(findings_for(&wrap("func f(ctx context.Context) {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- 1\n\t\tc <- 2\n\t}()\n\tselect {\n\tcase <-c:\n\tcase <-ctx.Done():\n\t}\n}\n")).is_empty());
+        assert!(findings_for(&wrap("func f(ctx context.Context, r chan int) {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- 1\n\t\t<-r\n\t}()\n\tselect {\n\tcase <-c:\n\tcase <-ctx.Done():\n\t}\n}\n")).is_empty());
+    }
+
+    #[test]
+    fn reading_len_makes_the_fix_unsafe() {
+        let findings = findings_for(&wrap("func f(ctx context.Context) int {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- 1\n\t}()\n\tselect {\n\tcase <-c:\n\tcase <-ctx.Done():\n\t}\n\treturn len(c)\n}\n"));
+        assert_eq!(findings[0].applicability(), Applicability::Unsafe);
+    }
+}
