@@ -4,6 +4,8 @@
 use crate::context::FileContext;
 use crate::model::Finding;
 
+pub mod blocking_send_in_loop;
+pub mod range_unclosed_channel;
 pub mod time_after_in_select;
 pub mod time_tick;
 pub mod unbuffered_send_leak;
@@ -46,6 +48,8 @@ pub static RULES: &[Rule] = &[
     rule!(time_after_in_select),
     rule!(time_tick),
     rule!(unbuffered_send_leak),
+    rule!(range_unclosed_channel),
+    rule!(blocking_send_in_loop),
 ];
 
 /// Looks a rule up by its id.

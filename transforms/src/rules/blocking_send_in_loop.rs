@@ -1,0 +1,328 @@
+//! ## What it does
+//! Finds `go func(…) { ch <- v }(…)` inside a loop: a goroutine started per iteration whose
+//! whole body is one send.
+//!
+//! ## Why is this bad?
+//! Sending in a goroutine makes the loop go on without waiting, but when the receiver stops
+//! receiving — it returned, it failed — every iteration leaves one more goroutine blocked
+//! on its send forever, and memory grows without bound (seed 002's second leak).
+//!
+//! ## Example
+//! ```go
+//! for i := range channels {
+//! 	go func() {
+//! 		channels[i] <- value
+//! 	}()
+//! }
+//! ```
+//!
+//! Use instead, when a context (or a done/stop channel) is at hand, a send that gives up:
+//! ```go
+//! for i := range channels {
+//! 	go func() {
+//! 		select {
+//! 		case channels[i] <- value:
+//! 		case <-ctx.Done():
+//! 		}
+//! 	}()
+//! }
+//! ```
+//! or, as the seed did, a send that drops the value when nobody is ready to receive it:
+//! ```go
+//! for i := range channels {
+//! 	select {
+//! 	case channels[i] <- value:
+//! 	default:
+//! 	}
+//! }
+//! ```
+//!
+//! ## Fix safety
+//! Both fixes are unsafe, offered as alternatives (batch mode takes the first, `fix -i`
+//! lets you choose). Giving up on `ctx.Done()` drops the value once the context ends. The
+//! non-blocking send drops it whenever no receiver is ready at that moment — which, for an
+//! unbuffered channel, may be often — and evaluates the literal's arguments at the send
+//! instead of in the goroutine. Channels made locally and received from in the same
+//! function are left to `unbuffered-send-leak`, whose buffer fix is safe.
+
+use crate::channels;
+use crate::context::FileContext;
+use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::syntax::{self, descendants_of_kind};
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+pub const ID: &str = "blocking-send-in-loop";
+pub const SUMMARY: &str = "a goroutine started in a loop only to send can block forever";
+
+pub fn check(ctx: &FileContext) -> Vec<Finding> {
+    descendants_of_kind(ctx.root(), &["go_statement"])
+        .into_iter()
+        .filter_map(|go| check_go(ctx, go))
+        .collect()
+}
+
+fn check_go(ctx: &FileContext, go: Node<'_>) -> Option<Finding> {
+    let literal = channels::goroutine_literal(go)?;
+    let send = only_statement(literal).filter(|s| s.kind() == "send_statement")?;
+    syntax::enclosing_loop(go)?;
+    let function = syntax::enclosing_function(go)?;
+    let channel = send.child_by_field_name("channel")?;
+    if is_local_channel(ctx, function, channel) {
+        return None;
+    }
+    let mut finding = Finding {
+        rule: ID,
+        message: format!(
+            "blocking send: a goroutine started in a loop blocks forever on `{}` once nobody receives",
+            ctx.text(send)
+        ),
+        severity: Severity::Warning,
+        start: go.start_byte(),
+        end: go.end_byte(),
+        fixes: Vec::new(),
+    };
+    if ctx.text(go).lines().count() > 3
+        || ctx.text(send).contains('\n')
+        || !syntax::starts_its_line(ctx.source, go.start_byte())
+    {
+        return Some(finding);
+    }
+    let indent = syntax::line_indent(ctx.source, go.start_byte());
+    if let Some(cancel) = cancellation_in_scope(ctx, go) {
+        finding
+            .fixes
+            .push(give_up_fix(ctx, literal, send, indent, &cancel));
+    }
+    finding
+        .fixes
+        .extend(non_blocking_fix(ctx, go, literal, send, indent));
+    Some(finding)
+}
+
+/// The single statement of a function literal's body.
+fn only_statement(literal: Node<'_>) -> Option<Node<'_>> {
+    let body = literal.child_by_field_name("body")?;
+    let list = body
+        .named_children(&mut body.walk())
+        .find(|n| n.kind() == "statement_list")?;
+    let statements: Vec<Node> = list
+        .named_children(&mut list.walk())
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    match statements[..] {
+        [only] => Some(only),
+        _ => None,
+    }
+}
+
+/// A channel made with `make` in this function: `unbuffered-send-leak` owns it.
+fn is_local_channel(ctx: &FileContext, function: Node<'_>, channel: Node<'_>) -> bool {
+    channel.kind() == "identifier"
+        && channels::local_channels(function, ctx.source)
+            .iter()
+            .any(|c| c.name(ctx.source) == ctx.text(channel))
+}
+
+/// What the goroutine can wait on instead: `ctx.Done()` for a `context.Context`
+/// parameter, or a done/stop channel parameter.
+fn cancellation_in_scope(ctx: &FileContext, node: Node<'_>) -> Option<String> {
+    let context_pkg = syntax::import_name(ctx.root(), ctx.source, "context");
+    for function in syntax::ancestors(node).filter(|n| syntax::is_function(*n)) {
+        let Some(parameters) = function.child_by_field_name("parameters") else {
+            continue;
+        };
+        for declaration in parameters.named_children(&mut parameters.walk()) {
+            let Some(ty) = declaration.child_by_field_name("type").map(|t| ctx.text(t)) else {
+                continue;
+            };
+            let mut cursor = declaration.walk();
+            for name in declaration
+                .children_by_field_name("name", &mut cursor)
+                .map(|n| ctx.text(n))
+            {
+                if context_pkg
+                    .as_deref()
+                    .is_some_and(|pkg| ty == format!("{pkg}.Context"))
+                {
+                    return Some(format!("{name}.Done()"));
+                }
+                let receivable = ty.starts_with("chan") || ty.starts_with("<-chan");
+                if receivable
+                    && matches!(
+                        name,
+                        "done" | "stop" | "quit" | "doneCh" | "stopCh" | "quitCh"
+                    )
+                {
+                    return Some(name.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Keeps the goroutine, but lets it give up when the context ends.
+fn give_up_fix(
+    ctx: &FileContext,
+    literal: Node<'_>,
+    send: Node<'_>,
+    indent: &str,
+    cancel: &str,
+) -> Fix {
+    let body = literal
+        .child_by_field_name("body")
+        .expect("a func literal has a body");
+    let send_text = ctx.text(send);
+    Fix {
+        title: format!("Give up the send when {cancel} is ready"),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit::replace(
+            body.byte_range(),
+            format!("{{\n{indent}\tselect {{\n{indent}\tcase {send_text}:\n{indent}\tcase <-{cancel}:\n{indent}\t}}\n{indent}}}"),
+        )],
+        isolation: body.byte_range(),
+    }
+}
+
+/// Replaces the goroutine by a send that does not block, with the literal's parameters
+/// replaced by its arguments.
+fn non_blocking_fix(
+    ctx: &FileContext,
+    go: Node<'_>,
+    literal: Node<'_>,
+    send: Node<'_>,
+    indent: &str,
+) -> Option<Fix> {
+    let call = go.named_child(0)?;
+    let arguments = syntax::call_arguments(call);
+    let parameters = channels::parameter_names(literal, ctx.source);
+    if parameters.len() != arguments.len() || parameters.iter().any(Option::is_none) {
+        return None;
+    }
+    let substitutions: HashMap<String, Node> = parameters
+        .into_iter()
+        .flatten()
+        .zip(arguments.iter().copied())
+        .collect();
+    let send_text = substitute(ctx, send, &substitutions)?;
+    Some(Fix {
+        title: "Send without blocking, dropping the value when no receiver is ready".to_string(),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit::replace(
+            go.byte_range(),
+            format!("select {{\n{indent}case {send_text}:\n{indent}default:\n{indent}}}"),
+        )],
+        isolation: go.byte_range(),
+    })
+}
+
+/// The text of `node` with each parameter replaced by its argument. An argument with a call, used other than exactly once, would
+/// change how often its side effects happen, so the substitution is refused.
+fn substitute(
+    ctx: &FileContext,
+    node: Node<'_>,
+    substitutions: &HashMap<String, Node<'_>>,
+) -> Option<String> {
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    let mut edits = Vec::new();
+    let mut complex_argument = false;
+    syntax::for_each_node(node, |n| {
+        if n.kind() == "identifier" {
+            if let Some(argument) = substitutions.get(ctx.text(n)) {
+                *uses.entry(ctx.text(n)).or_default() += 1;
+                let range = n.start_byte() - node.start_byte()..n.end_byte() - node.start_byte();
+                match operand_text(ctx, *argument) {
+                    Some(text) => edits.push(Edit::replace(range, text)),
+                    None => complex_argument = true,
+                }
+            }
+        }
+    });
+    let refused = complex_argument
+        || substitutions.iter().any(|(name, argument)| {
+            let has_call = !descendants_of_kind(*argument, &["call_expression"]).is_empty();
+            has_call && uses.get(name.as_str()).copied().unwrap_or(0) != 1
+        });
+    if refused {
+        return None;
+    }
+    let edits: Vec<&Edit> = edits.iter().collect();
+    Some(crate::fixer::apply_edits(ctx.text(node), &edits))
+}
+
+/// An argument that is a simple operand can stand where its parameter stood; anything
+/// else would need parentheses whose gofmt layout depends on the context, so the
+/// alternative is not offered.
+fn operand_text(ctx: &FileContext, argument: Node<'_>) -> Option<String> {
+    let simple = matches!(
+        argument.kind(),
+        "identifier"
+            | "selector_expression"
+            | "index_expression"
+            | "call_expression"
+            | "parenthesized_expression"
+            | "int_literal"
+            | "float_literal"
+            | "interpreted_string_literal"
+            | "raw_string_literal"
+            | "rune_literal"
+            | "composite_literal"
+            | "true"
+            | "false"
+            | "nil"
+    );
+    simple.then(|| ctx.text(argument).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::findings_for;
+    use crate::{fixer, Applicability};
+
+    const SEED: &str = "package p\n\nfunc f(channels []chan int, value int) {\n\tfor i := range channels {\n\t\tgo func() {\n\t\t\tchannels[i] <- value\n\t\t}()\n\t}\n}\n";
+
+    fn first_fix(text: &str, index: usize) -> String {
+        let finding = &findings_for(text)[0];
+        let fix = &finding.fixes[index];
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        fixer::apply_edits(text, &fix.edits.iter().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_seed_becomes_a_non_blocking_send() {
+        assert_eq!(
+            first_fix(SEED, 0),
+            "package p\n\nfunc f(channels []chan int, value int) {\n\tfor i := range channels {\n\t\tselect {\n\t\tcase channels[i] <- value:\n\t\tdefault:\n\t\t}\n\t}\n}\n"
+        );
+    }
+
+    #[test]
+    fn with_a_context_the_first_alternative_gives_up_on_done() {
+        let text = "package p\n\nimport \"context\"\n\nfunc f(ctx context.Context, channels []chan int, value int) {\n\tfor i := range channels {\n\t\tgo func() {\n\t\t\tchannels[i] <- value\n\t\t}()\n\t}\n}\n";
+        assert_eq!(findings_for(text)[0].fixes.len(), 2);
+        assert_eq!(
+            first_fix(text, 0),
+            "package p\n\nimport \"context\"\n\nfunc f(ctx context.Context, channels []chan int, value int) {\n\tfor i := range channels {\n\t\tgo func() {\n\t\t\tselect {\n\t\t\tcase channels[i] <- value:\n\t\t\tcase <-ctx.Done():\n\t\t\t}\n\t\t}()\n\t}\n}\n"
+        );
+    }
+
+    #[test]
+    fn parameters_are_replaced_by_arguments() {
+        let text = "package p\n\nfunc f(chans []chan int, x int) {\n\tfor i := range chans {\n\t\tgo func(c chan<- int, v int) {\n\t\t\tc <- v + 1\n\t\t}(chans[i], x)\n\t}\n}\n";
+        assert!(first_fix(text, 0).contains("\t\tcase chans[i] <- x + 1:\n"));
+        let complex = text.replace("(chans[i], x)", "(chans[i], x*2)");
+        assert!(
+            findings_for(&complex)[0].fixes.is_empty(),
+            "a complex argument is not substituted"
+        );
+    }
+
+    #[test]
+    fn local_channels_and_longer_bodies_are_not_matched() {
+        let local = "package p\n\nfunc f(n int) {\n\tc := make(chan int)\n\tfor i := 0; i < n; i++ {\n\t\tgo func() {\n\t\t\tc <- i\n\t\t}()\n\t}\n}\n";
+        assert!(findings_for(local).iter().all(|f| f.rule != super::ID));
+        let longer = "package p\n\nfunc f(cs []chan int) {\n\tfor _, c := range cs {\n\t\tgo func() {\n\t\t\tprintln()\n\t\t\tc <- 1\n\t\t}()\n\t}\n}\n";
+        assert!(findings_for(longer).is_empty());
+    }
+}

@@ -1,0 +1,309 @@
+//! ## What it does
+//! Finds `for v := range c` over a local channel that nothing ever closes, in a goroutine
+//! started by the function that made `c` (or in that function itself).
+//!
+//! ## Why is this bad?
+//! A `range` over a channel ends only when the channel is closed. If nobody closes it, the
+//! ranging goroutine waits forever once the last value has been received, and it is never
+//! collected (seed 003's "channel iteration misuse").
+//!
+//! ## Example
+//! ```go
+//! func process(items []Item) {
+//! 	var wg sync.WaitGroup
+//! 	c := make(chan Item)
+//! 	go func() {
+//! 		for item := range c {
+//! 			handle(item)
+//! 			wg.Done()
+//! 		}
+//! 	}()
+//! 	for _, item := range items {
+//! 		wg.Add(1)
+//! 		c <- item
+//! 	}
+//! 	wg.Wait()
+//! }
+//! ```
+//!
+//! Use instead:
+//! ```go
+//! 	c := make(chan Item)
+//! 	defer close(c)
+//! ```
+//!
+//! ## Fix safety
+//! `defer close(c)` right after the `make` is safe only when every send on `c` has
+//! finished before the function returns, because a send on a closed channel panics: the
+//! sends are in the function itself, or in goroutines it waits for with a
+//! `sync.WaitGroup` whose `Wait()` runs after the `go` statements with no `return` in
+//! between (the senders call `Done()`, or the ranging goroutine calls it per value). The
+//! ranging goroutine must not itself be waited for, or the function would wait for a
+//! close that only happens when it returns. Otherwise — senders nobody waits for, a range
+//! in the function itself (which blocks before any deferred close could run), a channel
+//! made inside a loop — the finding is manual: close the channel after the last send.
+
+use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
+use crate::context::FileContext;
+use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::syntax::{self, descendants_of_kind, FUNCTION_KINDS};
+use tree_sitter::Node;
+
+pub const ID: &str = "range-unclosed-channel";
+pub const SUMMARY: &str = "a goroutine ranges over a local channel that nothing closes";
+
+pub fn check(ctx: &FileContext) -> Vec<Finding> {
+    descendants_of_kind(ctx.root(), FUNCTION_KINDS)
+        .into_iter()
+        .flat_map(|function| channels::local_channels(function, ctx.source))
+        .filter_map(|channel| check_channel(ctx, &channel))
+        .collect()
+}
+
+fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
+    let uses = channels::channel_uses(channel, ctx.source)?;
+    if uses
+        .iter()
+        .any(|u| matches!(u.kind, UseKind::Escape | UseKind::Close))
+    {
+        return None;
+    }
+    let range = uses.iter().find(|u| u.kind == UseKind::Range)?;
+    let name = channel.name(ctx.source);
+    let mut finding = Finding {
+        rule: ID,
+        message: format!(
+            "never-closed range: nothing closes {name}, so the loop ranging over it never ends"
+        ),
+        severity: Severity::Warning,
+        start: range.node.start_byte(),
+        end: range.node.end_byte(),
+        fixes: Vec::new(),
+    };
+    match why_not_fixable(ctx, channel, range, &uses) {
+        Some(reason) => finding
+            .message
+            .push_str(&format!("; {reason}: close {name} after the last send")),
+        None => finding.fixes.extend(close_fix(ctx, channel)),
+    }
+    Some(finding)
+}
+
+/// The reason the deferred close cannot be proven safe, or `None` when it can.
+fn why_not_fixable(
+    ctx: &FileContext,
+    channel: &LocalChannel,
+    range: &ChannelUse,
+    uses: &[ChannelUse],
+) -> Option<&'static str> {
+    let Some(ranger) = range.goroutine else {
+        return Some("the function itself ranges over it, so a deferred close would never run");
+    };
+    if syntax::enclosing_loop(channel.statement).is_some() {
+        return Some("the channel is made inside a loop");
+    }
+    let mut senders: Vec<Node> = Vec::new();
+    for channel_use in uses {
+        match (channel_use.kind, channel_use.goroutine) {
+            (UseKind::Send, Some(go)) if go == ranger => {
+                return Some("the ranging goroutine also sends")
+            }
+            (UseKind::Send, Some(go)) if !senders.contains(&go) => senders.push(go),
+            (UseKind::Range, Some(go)) if go != ranger => {
+                return Some("several goroutines range over it")
+            }
+            _ => {}
+        }
+    }
+    if ranger_is_waited_for(ctx, channel.function, ranger) {
+        return Some(
+            "the function waits for the ranging goroutine, which would wait for the close",
+        );
+    }
+    if senders.is_empty() {
+        return None;
+    }
+    match waited_group(ctx, channel.function, &senders, ranger) {
+        Some(_) => None,
+        None => Some("senders run in goroutines the function does not wait for"),
+    }
+}
+
+/// The name of a WaitGroup whose `Wait()` proves every sender finished: called at the top
+/// level of the function after the last `go` statement, with no `return` between the
+/// first sender and it; and `Done()` in every sender or per value in the ranging loop.
+fn waited_group<'s>(
+    ctx: &FileContext<'s>,
+    function: Node<'_>,
+    senders: &[Node<'_>],
+    ranger: Node<'_>,
+) -> Option<&'s str> {
+    let body = function.child_by_field_name("body")?;
+    let last_go = senders
+        .iter()
+        .chain([&ranger])
+        .map(|g| g.end_byte())
+        .max()?;
+    let first_sender = senders.iter().map(|g| g.start_byte()).min()?;
+    let list = body
+        .named_child(0)
+        .filter(|l| l.kind() == "statement_list")?;
+    let waits = list
+        .named_children(&mut list.walk())
+        .filter(|s| s.start_byte() > last_go)
+        .find_map(|s| {
+            let call = s
+                .named_child(0)
+                .filter(|c| s.kind() == "expression_statement" && c.kind() == "call_expression")?;
+            method_call_receiver(ctx, call, "Wait")
+        })?;
+    let wait_position = list
+        .named_children(&mut list.walk())
+        .find(|s| s.start_byte() > last_go && ctx.text(*s).starts_with(&format!("{waits}.Wait(")))?
+        .start_byte();
+    let returns_between = descendants_of_kind(function, &["return_statement"])
+        .into_iter()
+        .filter(|r| syntax::enclosing_function(*r) == Some(function))
+        .any(|r| r.start_byte() > first_sender && r.start_byte() < wait_position);
+    let is_wait_group = syntax::declared_type(body, ctx.source, waits)
+        .is_some_and(|t| t.ends_with("sync.WaitGroup"))
+        || descendants_of_kind(body, &["short_var_declaration"])
+            .into_iter()
+            .any(|d| {
+                let text = ctx.text(d);
+                text.starts_with(&format!("{waits} :=")) && text.contains("sync.WaitGroup")
+            });
+    let ranger_literal = channels::goroutine_literal(ranger)?;
+    let ranging_loop = descendants_of_kind(ranger_literal, &["for_statement"])
+        .into_iter()
+        .find(|l| {
+            l.named_children(&mut l.walk())
+                .any(|c| c.kind() == "range_clause")
+        })?;
+    let counts_values = !done_calls(ctx, ranging_loop, waits).is_empty();
+    let senders_done = senders.iter().all(|go| {
+        channels::goroutine_literal(*go).is_some_and(|l| !done_calls(ctx, l, waits).is_empty())
+    });
+    (is_wait_group && !returns_between && (counts_values || senders_done)).then_some(waits)
+}
+
+/// Whether the ranging goroutine calls `g.Done()` outside its loop for a group `g` the
+/// function waits on: then the function's `Wait()` needs the range to end, and a close
+/// deferred to the function's return would come too late.
+fn ranger_is_waited_for(ctx: &FileContext, function: Node<'_>, ranger: Node<'_>) -> bool {
+    let Some(literal) = channels::goroutine_literal(ranger) else {
+        return true;
+    };
+    let loops = descendants_of_kind(literal, &["for_statement"]);
+    descendants_of_kind(literal, &["call_expression"])
+        .into_iter()
+        .any(|call| {
+            let Some(group) = method_call_receiver(ctx, call, "Done") else {
+                return false;
+            };
+            let after_loop = !loops
+                .iter()
+                .any(|l| syntax::ancestors(call).any(|a| a == *l));
+            let waited = descendants_of_kind(function, &["call_expression"])
+                .into_iter()
+                .any(|c| method_call_receiver(ctx, c, "Wait") == Some(group));
+            after_loop && waited
+        })
+}
+
+/// The `group.Done()` calls under `scope`.
+fn done_calls<'t>(ctx: &FileContext, scope: Node<'t>, group: &str) -> Vec<Node<'t>> {
+    descendants_of_kind(scope, &["call_expression"])
+        .into_iter()
+        .filter(|c| method_call_receiver(ctx, *c, "Done") == Some(group))
+        .collect()
+}
+
+/// `x.Method()` with no arguments gives `x` when `x` is a plain name.
+fn method_call_receiver<'s>(
+    ctx: &FileContext<'s>,
+    call: Node<'_>,
+    method: &str,
+) -> Option<&'s str> {
+    let function = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "selector_expression")?;
+    let operand = function
+        .child_by_field_name("operand")
+        .filter(|o| o.kind() == "identifier")?;
+    let field = function.child_by_field_name("field")?;
+    (ctx.text(field) == method && syntax::call_arguments(call).is_empty())
+        .then(|| ctx.text(operand))
+}
+
+/// `defer close(c)` on the line after the declaration, at its indentation.
+fn close_fix(ctx: &FileContext, channel: &LocalChannel) -> Option<Fix> {
+    let statement = channel.statement;
+    if !syntax::starts_its_line(ctx.source, statement.start_byte()) {
+        return None;
+    }
+    let end_of_line = syntax::line_end(ctx.source, statement.end_byte());
+    let rest = ctx.source[statement.end_byte()..end_of_line].trim();
+    if !(rest.is_empty() || rest.starts_with("//")) {
+        return None;
+    }
+    let indent = syntax::line_indent(ctx.source, statement.start_byte());
+    let name = channel.name(ctx.source);
+    Some(Fix {
+        title: format!("Close {name} when the function returns"),
+        applicability: Applicability::Safe,
+        edits: vec![Edit::insert(
+            end_of_line,
+            format!("\n{indent}defer close({name})"),
+        )],
+        isolation: channel.function.byte_range(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{check_fix, findings_for};
+    use crate::Applicability;
+
+    const SEED_BEFORE: &str = "package p\n\nimport \"sync\"\n\nfunc f(items []int) {\n\twg := &sync.WaitGroup{}\n\tc := make(chan int, 1)\n\tfor _, item := range items {\n\t\twg.Add(1)\n\t\tgo func() {\n\t\t\tc <- item\n\t\t}()\n\t}\n\tgo func() {\n\t\tfor range c {\n\t\t\twg.Done()\n\t\t}\n\t}()\n\twg.Wait()\n}\n";
+
+    #[test]
+    fn the_seed_pattern_gets_a_deferred_close() {
+        check_fix(
+            SEED_BEFORE,
+            &SEED_BEFORE.replace(
+                "c := make(chan int, 1)\n",
+                "c := make(chan int, 1)\n\tdefer close(c)\n",
+            ),
+        );
+    }
+
+    #[test]
+    fn unwaited_senders_and_a_range_in_the_function_are_manual() {
+        let unwaited = "package p\n\nfunc f(items []int) {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor range c {\n\t\t}\n\t}()\n\tfor _, item := range items {\n\t\tgo func() {\n\t\t\tc <- item\n\t\t}()\n\t}\n}\n";
+        assert_eq!(
+            findings_for(unwaited)[0].applicability(),
+            Applicability::Manual
+        );
+        let in_function = "package p\n\nfunc f() {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- 1\n\t}()\n\tfor range c {\n\t}\n}\n";
+        assert_eq!(
+            findings_for(in_function)[0].applicability(),
+            Applicability::Manual
+        );
+    }
+
+    #[test]
+    fn a_channel_closed_by_its_producer_is_not_reported() {
+        let closed = "package p\n\nfunc f() {\n\tc := make(chan int)\n\tgo func() {\n\t\tdefer close(c)\n\t\tc <- 1\n\t}()\n\tfor range c {\n\t}\n}\n";
+        assert!(findings_for(closed).is_empty());
+    }
+
+    #[test]
+    fn a_ranging_goroutine_that_is_waited_for_would_deadlock_and_stays_manual() {
+        let waited = "package p\n\nimport \"sync\"\n\nfunc f() {\n\tvar wg sync.WaitGroup\n\tc := make(chan int)\n\twg.Add(1)\n\tgo func() {\n\t\tdefer wg.Done()\n\t\tfor range c {\n\t\t}\n\t}()\n\tc <- 1\n\twg.Wait()\n}\n";
+        assert_eq!(
+            findings_for(waited)[0].applicability(),
+            Applicability::Manual
+        );
+    }
+}
