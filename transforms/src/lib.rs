@@ -10,6 +10,7 @@ pub mod context;
 pub mod fixer;
 pub mod gomod;
 pub mod lines;
+pub mod loop_closure;
 pub mod model;
 pub mod rules;
 pub mod suppression;

@@ -5,6 +5,8 @@ use crate::context::FileContext;
 use crate::model::Finding;
 
 pub mod blocking_send_in_loop;
+pub mod defer_in_loop;
+pub mod lost_cancel;
 pub mod range_unclosed_channel;
 pub mod time_after_in_select;
 pub mod time_tick;
@@ -50,6 +52,8 @@ pub static RULES: &[Rule] = &[
     rule!(unbuffered_send_leak),
     rule!(range_unclosed_channel),
     rule!(blocking_send_in_loop),
+    rule!(defer_in_loop),
+    rule!(lost_cancel),
 ];
 
 /// Looks a rule up by its id.

@@ -1,0 +1,363 @@
+//! ## What it does
+//! Finds a `defer` inside a `for` loop (also inside an `if`, `switch` or `select` in the
+//! loop body, but not inside a function literal there).
+//!
+//! ## Why is this bad?
+//! A deferred call runs when the surrounding *function* returns, not at the end of the
+//! iteration. Every iteration's file, rows, response body, lock or context timer is held
+//! until the function ends; in a long-running loop that is never (seed 002's first leak).
+//! gocritic and revive detect this; nobody fixes it, because the fix must keep every
+//! `continue`, `break` and `return` meaning what it meant.
+//!
+//! ## Example
+//! ```go
+//! for _, name := range names {
+//! 	f, err := os.Open(name)
+//! 	if err != nil {
+//! 		return err
+//! 	}
+//! 	defer f.Close()
+//! 	if err := use(f); err != nil {
+//! 		return err
+//! 	}
+//! }
+//! ```
+//!
+//! Use instead:
+//! ```go
+//! for _, name := range names {
+//! 	if err := func() error {
+//! 		f, err := os.Open(name)
+//! 		if err != nil {
+//! 			return err
+//! 		}
+//! 		defer f.Close()
+//! 		if err := use(f); err != nil {
+//! 			return err
+//! 		}
+//! 		return nil
+//! 	}(); err != nil {
+//! 		return err
+//! 	}
+//! }
+//! ```
+//! `continue` becomes `return`; a `break` of the loop and a `return` from the function
+//! become a value the closure returns and the loop acts on.
+//!
+//! ## Fix safety
+//! The fix is safe when every deferred call releases something acquired in the same
+//! iteration: `Close` after a value assigned from a call in the body (`os.Open`, `Query`,
+//! `http.Get`), `cancel()` after `context.With…`, `Stop` after `time.NewTimer`, `Unlock`
+//! after `Lock` on a mutex shared by all iterations. Running those at the end of each
+//! iteration is the intent; everything else the body computes is unchanged. Other deferred
+//! calls now run once per iteration instead of at function exit, so the fix is unsafe.
+//! It is manual for labels and `goto`, a bare `return` with named results, a deferred
+//! `recover()`, a defer that reads or sets a named result (the rollback idiom), a defer
+//! that releases something acquired before the loop, and `Lock`/`defer Unlock` on each
+//! element in turn, which deliberately holds every lock until the function returns.
+
+use crate::context::FileContext;
+use crate::loop_closure;
+use crate::model::{Applicability, Finding, Fix, Severity};
+use crate::syntax::{self, descendants_of_kind};
+use tree_sitter::Node;
+
+pub const ID: &str = "defer-in-loop";
+pub const SUMMARY: &str = "a defer inside a loop runs only when the function returns";
+
+pub fn check(ctx: &FileContext) -> Vec<Finding> {
+    let mut loops: Vec<(Node, Vec<Node>)> = Vec::new();
+    for defer in descendants_of_kind(ctx.root(), &["defer_statement"]) {
+        let Some(loop_node) = syntax::enclosing_loop(defer) else {
+            continue;
+        };
+        match loops.iter_mut().find(|(l, _)| *l == loop_node) {
+            Some((_, defers)) => defers.push(defer),
+            None => loops.push((loop_node, vec![defer])),
+        }
+    }
+    loops
+        .into_iter()
+        .filter_map(|(loop_node, defers)| check_loop(ctx, loop_node, &defers))
+        .collect()
+}
+
+fn check_loop(ctx: &FileContext, loop_node: Node<'_>, defers: &[Node<'_>]) -> Option<Finding> {
+    let function = syntax::enclosing_function(loop_node)?;
+    let exits = loop_closure::exits(loop_node, function, ctx.source);
+    if exits
+        .as_ref()
+        .is_ok_and(|e| runs_at_most_once(ctx, loop_node, e))
+    {
+        return None;
+    }
+    let first = defers[0];
+    let mut finding = Finding {
+        rule: ID,
+        message: format!(
+            "`{}` in a loop runs only when the function returns; each iteration's resource is held until then",
+            ctx.text(first).lines().next().unwrap_or_default()
+        ),
+        severity: Severity::Warning,
+        start: first.start_byte(),
+        end: first.end_byte(),
+        fixes: Vec::new(),
+    };
+    let applicability = defers
+        .iter()
+        .map(|d| defer_applicability(ctx, loop_node, function, *d))
+        .min_by_key(|r| match r {
+            Err(_) => 0,
+            Ok(a) => *a as u8 + 1,
+        })?;
+    let fix = applicability.and_then(|applicability| {
+        let exits = exits?;
+        let outermost = syntax::outermost_function(function).unwrap_or(function);
+        let mut taken = syntax::identifiers(outermost, ctx.source);
+        taken.extend(syntax::package_level_names(ctx.root(), ctx.source));
+        let edit = loop_closure::wrap_body(loop_node, function, ctx.source, &exits, &taken)?;
+        Ok(Fix {
+            title: "Move the loop body into a function literal so its defers run every iteration"
+                .to_string(),
+            applicability,
+            edits: vec![edit],
+            isolation: loop_node.byte_range(),
+        })
+    });
+    match fix {
+        Ok(fix) => finding.fixes.push(fix),
+        Err(reason) => finding
+            .message
+            .push_str(&format!(" (not fixed automatically: {reason})")),
+    }
+    Some(finding)
+}
+
+/// A loop whose body always ends by leaving it, and never continues, runs its body at
+/// most once: its defers are not piling up.
+fn runs_at_most_once(
+    ctx: &FileContext,
+    loop_node: Node<'_>,
+    exits: &loop_closure::Exits<'_>,
+) -> bool {
+    let Some(body) = loop_node.child_by_field_name("body") else {
+        return false;
+    };
+    let Some(list) = body
+        .named_children(&mut body.walk())
+        .find(|n| n.kind() == "statement_list")
+    else {
+        return false;
+    };
+    let last = list
+        .named_children(&mut list.walk())
+        .filter(|n| n.kind() != "comment")
+        .last();
+    let leaves = last.is_some_and(|l| {
+        l.kind() == "return_statement"
+            || (l.kind() == "break_statement"
+                && syntax::jump_target(l, ctx.source) == Some(loop_node))
+    });
+    leaves && exits.continues.is_empty()
+}
+
+/// How safe it is to run this deferred call at the end of each iteration.
+fn defer_applicability(
+    ctx: &FileContext,
+    loop_node: Node<'_>,
+    function: Node<'_>,
+    defer: Node<'_>,
+) -> Result<Applicability, &'static str> {
+    let call = defer.named_child(0).ok_or("an empty defer")?;
+    if descendants_of_kind(call, &["call_expression"])
+        .iter()
+        .any(|c| {
+            c.child_by_field_name("function")
+                .is_some_and(|f| ctx.text(f) == "recover")
+        })
+    {
+        return Err("a deferred recover() must run when the function returns");
+    }
+    let named = named_results(ctx, function);
+    if syntax::identifiers(call, ctx.source)
+        .iter()
+        .any(|n| named.contains(n))
+    {
+        return Err(
+            "the deferred call uses a named result, so it is meant for the function's exit",
+        );
+    }
+    let body = loop_node.child_by_field_name("body").ok_or("no body")?;
+    let Some(callee) = call.child_by_field_name("function") else {
+        return Ok(Applicability::Unsafe);
+    };
+    let (target, method) = match callee.kind() {
+        "selector_expression" => (
+            callee.child_by_field_name("operand"),
+            callee.child_by_field_name("field").map(|f| ctx.text(f)),
+        ),
+        "identifier" => (Some(callee), None),
+        _ => return Ok(Applicability::Unsafe),
+    };
+    let Some(target) = target else {
+        return Ok(Applicability::Unsafe);
+    };
+    if matches!(method, Some("Unlock" | "RUnlock")) {
+        return unlock_applicability(ctx, loop_node, body, target, defer);
+    }
+    let root = root_identifier(target)
+        .map(|r| ctx.text(r))
+        .ok_or("no receiver")?;
+    if acquired_in(ctx, body, root, defer.start_byte()) {
+        Ok(Applicability::Safe)
+    } else if syntax::declared_names(function, ctx.source).contains(root) {
+        Err("the deferred call releases something acquired before the loop")
+    } else {
+        Ok(Applicability::Unsafe)
+    }
+}
+
+/// `mu.Lock(); defer mu.Unlock()` is released per iteration safely when `mu` is shared by
+/// all iterations (the original would deadlock on the second one); on a per-iteration
+/// element it holds every lock until return on purpose.
+fn unlock_applicability(
+    ctx: &FileContext,
+    loop_node: Node<'_>,
+    body: Node<'_>,
+    target: Node<'_>,
+    defer: Node<'_>,
+) -> Result<Applicability, &'static str> {
+    let receiver = ctx.text(target);
+    let locked_here = descendants_of_kind(body, &["call_expression"])
+        .iter()
+        .any(|c| {
+            c.start_byte() < defer.start_byte()
+                && c.child_by_field_name("function").is_some_and(|f| {
+                    let text = ctx.text(f);
+                    text == format!("{receiver}.Lock") || text == format!("{receiver}.RLock")
+                })
+        });
+    if !locked_here {
+        return Err("the deferred Unlock releases a lock taken before the loop");
+    }
+    let root = root_identifier(target)
+        .map(|r| ctx.text(r))
+        .unwrap_or_default();
+    let header_names = loop_node
+        .named_children(&mut loop_node.walk())
+        .filter(|c| c.kind() != "block")
+        .flat_map(|c| syntax::declared_names(c, ctx.source))
+        .collect::<Vec<_>>();
+    if header_names.iter().any(|n| n == root)
+        || syntax::declared_names(body, ctx.source).contains(root)
+    {
+        return Err("locking each element and deferring its Unlock holds every lock until return on purpose");
+    }
+    Ok(Applicability::Safe)
+}
+
+/// The leftmost name of `a.b.c` or `a[i].b`.
+fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
+    match node.kind() {
+        "identifier" => Some(node),
+        "selector_expression" => root_identifier(node.child_by_field_name("operand")?),
+        "index_expression" => root_identifier(node.child_by_field_name("operand")?),
+        _ => None,
+    }
+}
+
+/// Whether `name` is assigned from a call in the body before `before` — an acquisition.
+fn acquired_in(ctx: &FileContext, body: Node<'_>, name: &str, before: usize) -> bool {
+    descendants_of_kind(body, &["short_var_declaration", "assignment_statement"])
+        .into_iter()
+        .any(|stmt| {
+            stmt.start_byte() < before
+                && stmt.child_by_field_name("left").is_some_and(|l| {
+                    l.named_children(&mut l.walk())
+                        .any(|n| n.kind() == "identifier" && ctx.text(n) == name)
+                })
+                && stmt
+                    .child_by_field_name("right")
+                    .is_some_and(|r| !descendants_of_kind(r, &["call_expression"]).is_empty())
+        })
+}
+
+fn named_results(ctx: &FileContext, function: Node<'_>) -> Vec<String> {
+    let Some(result) = function
+        .child_by_field_name("result")
+        .filter(|r| r.kind() == "parameter_list")
+    else {
+        return Vec::new();
+    };
+    syntax::declared_names(result, ctx.source)
+        .into_iter()
+        .filter(|n| n != "_")
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{check_fix, findings_for};
+    use crate::Applicability;
+
+    fn module(body: &str) -> String {
+        format!("package p\n\nimport \"os\"\n\n{body}")
+    }
+
+    #[test]
+    fn the_seed_file_loop_becomes_an_error_closure() {
+        check_fix(
+            &module("func f(names []string) error {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t\tdefer f.Close()\n\t}\n\treturn nil\n}\n"),
+            &module("func f(names []string) error {\n\tfor _, name := range names {\n\t\tif err := func() error {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn err\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\treturn nil\n\t\t}(); err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn nil\n}\n"),
+        );
+    }
+
+    #[test]
+    fn continue_becomes_return_in_a_plain_closure() {
+        check_fix(
+            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\tcontinue\n\t\t}\n\t\tdefer f.Close()\n\t}\n}\n"),
+            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tfunc() {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t}()\n\t}\n}\n"),
+        );
+    }
+
+    #[test]
+    fn break_becomes_a_stop_flag() {
+        check_fix(
+            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t\tdefer f.Close()\n\t}\n}\n"),
+            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tif func() (stop bool) {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn true\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\treturn\n\t\t}() {\n\t\t\tbreak\n\t\t}\n\t}\n}\n"),
+        );
+    }
+
+    #[test]
+    fn value_returns_and_breaks_use_flags_and_named_results() {
+        check_fix(
+            &module("func f(names []string) *os.File {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t\tdefer f.Close()\n\t\tif name == \"x\" {\n\t\t\treturn f\n\t\t}\n\t}\n\treturn nil\n}\n"),
+            &module("func f(names []string) *os.File {\n\tfor _, name := range names {\n\t\tbrk, exit, r1 := func() (brk, exit bool, r1 *os.File) {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn true, false, r1\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\tif name == \"x\" {\n\t\t\t\treturn false, true, f\n\t\t\t}\n\t\t\treturn\n\t\t}()\n\t\tif exit {\n\t\t\treturn r1\n\t\t}\n\t\tif brk {\n\t\t\tbreak\n\t\t}\n\t}\n\treturn nil\n}\n"),
+        );
+    }
+
+    #[test]
+    fn manual_shapes_are_explained_not_edited() {
+        let hold_all = "package p\n\nimport \"sync\"\n\nfunc f(mus []*sync.Mutex) {\n\tfor _, m := range mus {\n\t\tm.Lock()\n\t\tdefer m.Unlock()\n\t}\n}\n";
+        assert_eq!(
+            findings_for(hold_all)[0].applicability(),
+            Applicability::Manual
+        );
+        let before_loop = module("func f(names []string) {\n\tf, _ := os.Open(\"x\")\n\tfor range names {\n\t\tdefer f.Close()\n\t}\n}\n");
+        assert_eq!(
+            findings_for(&before_loop)[0].applicability(),
+            Applicability::Manual
+        );
+        let labelled = module("func f(names []string) {\nouter:\n\tfor _, name := range names {\n\t\tf, _ := os.Open(name)\n\t\tdefer f.Close()\n\t\tcontinue outer\n\t}\n}\n");
+        assert_eq!(
+            findings_for(&labelled)[0].applicability(),
+            Applicability::Manual
+        );
+    }
+
+    #[test]
+    fn a_loop_that_runs_once_and_a_defer_in_a_closure_are_not_reported() {
+        assert!(findings_for(&module("func f(names []string) {\n\tfor _, name := range names {\n\t\tf, _ := os.Open(name)\n\t\tdefer f.Close()\n\t\treturn\n\t}\n}\n")).is_empty());
+        assert!(findings_for(&module("func f(names []string) {\n\tfor _, name := range names {\n\t\tfunc() {\n\t\t\tf, _ := os.Open(name)\n\t\t\tdefer f.Close()\n\t\t}()\n\t}\n}\n")).is_empty());
+    }
+}

@@ -1,0 +1,219 @@
+//! ## What it does
+//! Finds `ctx, cancel := context.WithCancel|WithTimeout|WithDeadline|WithCancelCause(…)`
+//! (and the `…Cause` variants) whose `cancel` is discarded with `_` or never called.
+//!
+//! ## Why is this bad?
+//! Until `cancel` runs, the new context stays registered with its parent and, for
+//! `WithTimeout`/`WithDeadline`, keeps a timer alive until the deadline. The context docs
+//! say: "Failing to call the CancelFunc leaks the child and its children until the parent
+//! is canceled or the timer fires." go vet's lostcancel reports this but offers no fix.
+//!
+//! ## Example
+//! ```go
+//! ctx, _ := context.WithTimeout(parent, time.Minute)
+//! return fetch(ctx)
+//! ```
+//!
+//! Use instead:
+//! ```go
+//! ctx, cancel := context.WithTimeout(parent, time.Minute)
+//! defer cancel()
+//! return fetch(ctx)
+//! ```
+//! Inside a loop the new `defer` is itself a `defer-in-loop`, which the next pass of the
+//! fix loop resolves by moving the loop body into a function literal.
+//!
+//! ## Fix safety
+//! The fix is safe when the context is only used while the function runs: cancelling it
+//! at return changes nothing else, and calling `cancel` twice is harmless. When the
+//! context escapes — into a `go` statement, a return value, a field or a closure — the
+//! work it was handed may outlive the function, and cancelling it at return would stop
+//! that work, so the fix is unsafe.
+
+use crate::context::FileContext;
+use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::syntax::{self, descendants_of_kind};
+use tree_sitter::Node;
+
+pub const ID: &str = "lost-cancel";
+pub const SUMMARY: &str = "the cancel function of a derived context is discarded or never called";
+
+const CONSTRUCTORS: &[&str] = &[
+    "WithCancel",
+    "WithTimeout",
+    "WithDeadline",
+    "WithCancelCause",
+    "WithTimeoutCause",
+    "WithDeadlineCause",
+];
+
+pub fn check(ctx: &FileContext) -> Vec<Finding> {
+    let Some(context_pkg) = syntax::import_name(ctx.root(), ctx.source, "context") else {
+        return Vec::new();
+    };
+    descendants_of_kind(ctx.root(), &["short_var_declaration"])
+        .into_iter()
+        .filter_map(|decl| check_declaration(ctx, &context_pkg, decl))
+        .collect()
+}
+
+fn check_declaration(ctx: &FileContext, context_pkg: &str, decl: Node<'_>) -> Option<Finding> {
+    let left = decl.child_by_field_name("left")?;
+    let right = decl.child_by_field_name("right")?;
+    let [ctx_name, cancel] = left.named_children(&mut left.walk()).collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let [call] = right.named_children(&mut right.walk()).collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let constructor = CONSTRUCTORS
+        .iter()
+        .find(|c| syntax::is_package_call(call, ctx.source, context_pkg, c))?;
+    let function = syntax::enclosing_function(decl)?;
+    let cancel_name = ctx.text(cancel);
+    let discarded = cancel_name == "_";
+    if !discarded && is_used_after(ctx, function, cancel_name, decl) {
+        return None;
+    }
+    let what = if discarded {
+        "is discarded"
+    } else {
+        "is never called"
+    };
+    let mut finding = Finding {
+        rule: ID,
+        message: format!("the cancel function returned by {context_pkg}.{constructor} {what}; the context leaks until its parent is cancelled"),
+        severity: Severity::Warning,
+        start: cancel.start_byte(),
+        end: cancel.end_byte(),
+        fixes: Vec::new(),
+    };
+    finding.fixes.extend(defer_cancel_fix(
+        ctx,
+        decl,
+        function,
+        cancel,
+        ctx.text(ctx_name),
+    ));
+    Some(finding)
+}
+
+/// Whether `name` is mentioned after the declaration: called, deferred, passed, stored or
+/// returned. Any mention is taken as the code managing the cancel itself; only a cancel
+/// nobody mentions again is certainly lost.
+fn is_used_after(ctx: &FileContext, function: Node<'_>, name: &str, decl: Node<'_>) -> bool {
+    let mut used = false;
+    syntax::for_each_node(function, |n| {
+        used |= n.kind() == "identifier" && n.start_byte() > decl.end_byte() && ctx.text(n) == name;
+    });
+    used
+}
+
+fn defer_cancel_fix(
+    ctx: &FileContext,
+    decl: Node<'_>,
+    function: Node<'_>,
+    cancel: Node<'_>,
+    ctx_name: &str,
+) -> Option<Fix> {
+    let statement = syntax::enclosing_statement(decl).filter(|s| *s == decl)?;
+    let end_of_line = syntax::line_end(ctx.source, statement.end_byte());
+    let rest = ctx.source[statement.end_byte()..end_of_line].trim();
+    if !syntax::starts_its_line(ctx.source, statement.start_byte())
+        || !(rest.is_empty() || rest.starts_with("//"))
+    {
+        return None;
+    }
+    let mut edits = Vec::new();
+    let name = if ctx.text(cancel) == "_" {
+        let outermost = syntax::outermost_function(function).unwrap_or(function);
+        let mut taken = syntax::identifiers(outermost, ctx.source);
+        taken.extend(syntax::package_level_names(ctx.root(), ctx.source));
+        let fresh = syntax::fresh_name("cancel", &taken);
+        edits.push(Edit::replace(cancel.byte_range(), fresh.clone()));
+        fresh
+    } else {
+        ctx.text(cancel).to_string()
+    };
+    let indent = syntax::line_indent(ctx.source, statement.start_byte());
+    edits.push(Edit::insert(
+        end_of_line,
+        format!("\n{indent}defer {name}()"),
+    ));
+    Some(Fix {
+        title: format!("Call {name} when the function returns"),
+        applicability: if context_escapes(ctx, function, ctx_name, decl) {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+        edits,
+        isolation: function.byte_range(),
+    })
+}
+
+/// Whether the context may be used after the function returns: it is returned itself,
+/// or appears in a `go` statement, a closure, a composite literal, or an assignment to
+/// something other than a plain local name. Calls made while the function runs, such as
+/// `return fetch(ctx)` or `ctx.Err()`, do not count.
+fn context_escapes(ctx: &FileContext, function: Node<'_>, ctx_name: &str, decl: Node<'_>) -> bool {
+    let mut escapes = false;
+    syntax::for_each_node(function, |n| {
+        if n.kind() != "identifier" || ctx.text(n) != ctx_name || n.start_byte() <= decl.end_byte()
+        {
+            return;
+        }
+        let returned = n.parent().is_some_and(|p| {
+            p.kind() == "return_statement"
+                || (p.kind() == "expression_list"
+                    && p.parent().is_some_and(|r| r.kind() == "return_statement"))
+        });
+        escapes |= returned
+            || syntax::ancestors(n)
+                .take_while(|a| *a != function)
+                .any(|a| {
+                    matches!(
+                        a.kind(),
+                        "go_statement" | "func_literal" | "composite_literal" | "keyed_element"
+                    ) || (a.kind() == "assignment_statement"
+                        && a.child_by_field_name("left").is_some_and(|l| {
+                            l.named_children(&mut l.walk())
+                                .any(|t| t.kind() != "identifier")
+                        }))
+                });
+    });
+    escapes
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{check_fix, findings_for};
+    use crate::Applicability;
+
+    fn module(body: &str) -> String {
+        format!("package p\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\n{body}")
+    }
+
+    #[test]
+    fn a_discarded_cancel_is_named_and_deferred() {
+        check_fix(
+            &module("func f(parent context.Context) error {\n\tctx, _ := context.WithTimeout(parent, time.Minute)\n\treturn ctx.Err()\n}\n"),
+            &module("func f(parent context.Context) error {\n\tctx, cancel := context.WithTimeout(parent, time.Minute)\n\tdefer cancel()\n\treturn ctx.Err()\n}\n"),
+        );
+    }
+
+    #[test]
+    fn in_a_loop_the_next_pass_moves_the_body_into_a_closure() {
+        check_fix(
+            &module("func f(parent context.Context, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tctx, _ := context.WithCancel(parent)\n\t\t_ = ctx\n\t}\n}\n"),
+            &module("func f(parent context.Context, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tfunc() {\n\t\t\tctx, cancel := context.WithCancel(parent)\n\t\t\tdefer cancel()\n\t\t\t_ = ctx\n\t\t}()\n\t}\n}\n"),
+        );
+    }
+
+    #[test]
+    fn a_cancel_that_is_used_is_not_reported_and_an_escaping_context_is_unsafe() {
+        assert!(findings_for(&module("func f(parent context.Context) {\n\tctx, cancel := context.WithCancel(parent)\n\tdefer cancel()\n\t_ = ctx\n}\n")).is_empty());
+        let escaping = findings_for(&module("func f(parent context.Context, work func(context.Context)) {\n\tctx, _ := context.WithCancel(parent)\n\tgo work(ctx)\n}\n"));
+        assert_eq!(escaping[0].applicability(), Applicability::Unsafe);
+    }
+}
