@@ -68,7 +68,7 @@ fn check_go(ctx: &FileContext, go: Node<'_>) -> Option<Finding> {
     syntax::enclosing_loop(go)?;
     let function = syntax::enclosing_function(go)?;
     let channel = send.child_by_field_name("channel")?;
-    if is_local_channel(ctx, function, channel) {
+    if is_local_channel(ctx, function, channel) || is_buffered_here(ctx, function, channel) {
         return None;
     }
     let mut finding = Finding {
@@ -122,6 +122,23 @@ fn is_local_channel(ctx: &FileContext, function: Node<'_>, channel: Node<'_>) ->
         && channels::local_channels(function, ctx.source)
             .iter()
             .any(|c| c.name(ctx.source) == ctx.text(channel))
+}
+
+/// `s.errors = make(chan error, len(s.copyFuncs))` in the same function: a buffer sized by
+/// the code itself, which this rule cannot judge (x/crypto/ssh's session does exactly
+/// this, one slot per goroutine).
+fn is_buffered_here(ctx: &FileContext, function: Node<'_>, channel: Node<'_>) -> bool {
+    let target = ctx.text(channel);
+    descendants_of_kind(function, &["assignment_statement", "short_var_declaration"])
+        .into_iter()
+        .any(|stmt| {
+            let left = stmt.child_by_field_name("left").map(|l| ctx.text(l));
+            let right = stmt.child_by_field_name("right");
+            left == Some(target)
+                && right.and_then(|r| r.named_child(0)).is_some_and(|call| {
+                    ctx.text(call).starts_with("make(") && syntax::call_arguments(call).len() == 2
+                })
+        })
 }
 
 /// What the goroutine can wait on instead: `ctx.Done()` for a `context.Context`
@@ -316,6 +333,12 @@ mod tests {
             findings_for(&complex)[0].fixes.is_empty(),
             "a complex argument is not substituted"
         );
+    }
+
+    #[test]
+    fn a_channel_buffered_by_the_same_function_is_not_matched() {
+        let text = "package p\n\ntype s struct{ errors chan error }\n\nfunc (x *s) f(fns []func() error) {\n\tx.errors = make(chan error, len(fns))\n\tfor _, fn := range fns {\n\t\tgo func(fn func() error) {\n\t\t\tx.errors <- fn()\n\t\t}(fn)\n\t}\n}\n";
+        assert!(findings_for(text).is_empty());
     }
 
     #[test]

@@ -245,7 +245,7 @@ fn leak_pattern(
     receives: &[Node<'_>],
     count: &SenderCount,
 ) -> Option<Pattern> {
-    if receives.iter().any(|r| is_select_case_with_others(*r)) {
+    if receives.iter().any(|r| is_select_case_with_others(ctx, *r)) {
         return Some(Pattern::Timeout);
     }
     let first_go = senders.iter().map(|g| g.start_byte()).min()?;
@@ -276,26 +276,63 @@ fn leak_pattern(
     (!received_enough).then_some(Pattern::NCast)
 }
 
-fn is_select_case_with_others(receive: Node<'_>) -> bool {
-    let case = syntax::ancestors(receive)
-        .nth(1)
-        .filter(|n| n.kind() == "receive_statement")
-        .and_then(|r| r.parent());
-    let case = case.or_else(|| {
-        receive
-            .parent()
-            .and_then(|u| u.parent())
-            .filter(|n| n.kind() == "communication_case")
-    });
-    case.filter(|c| c.kind() == "communication_case")
-        .and_then(|c| c.parent())
-        .is_some_and(|select| {
-            select
-                .named_children(&mut select.walk())
-                .filter(|n| n.kind().ends_with("_case"))
-                .count()
-                > 1
+/// A receive that is one case of a select from which another clause can leave without
+/// receiving: a clause that itself receives from the channel first (as in
+/// `case <-abort: p.Close(); err = <-ch`) keeps the sender from blocking.
+fn is_select_case_with_others(ctx: &FileContext, receive: Node<'_>) -> bool {
+    let Some(case) = syntax::ancestors(receive).find(|a| a.kind() == "communication_case") else {
+        return false;
+    };
+    if !syntax::ancestors(receive)
+        .take_while(|a| *a != case)
+        .all(|a| {
+            matches!(
+                a.kind(),
+                "unary_expression" | "receive_statement" | "expression_list"
+            )
         })
+    {
+        return false;
+    }
+    let Some(select) = case.parent() else {
+        return false;
+    };
+    let channel = ctx.text(receive);
+    let others: Vec<Node> = select
+        .named_children(&mut select.walk())
+        .filter(|n| n.kind().ends_with("_case") && *n != case)
+        .collect();
+    !others.is_empty()
+        && others
+            .iter()
+            .any(|clause| !clause_receives(ctx, *clause, channel))
+}
+
+/// Whether one of the clause's own statements receives from `channel`.
+fn clause_receives(ctx: &FileContext, clause: Node<'_>, channel: &str) -> bool {
+    let Some(list) = clause
+        .named_children(&mut clause.walk())
+        .find(|n| n.kind() == "statement_list")
+    else {
+        return false;
+    };
+    let statements: Vec<Node> = list.named_children(&mut list.walk()).collect();
+    statements.iter().any(|statement| {
+        matches!(
+            statement.kind(),
+            "expression_statement"
+                | "assignment_statement"
+                | "short_var_declaration"
+                | "return_statement"
+        ) && descendants_of_kind(*statement, &["unary_expression"])
+            .iter()
+            .any(|u| {
+                u.child_by_field_name("operator")
+                    .is_some_and(|o| o.kind() == "<-")
+                    && u.child_by_field_name("operand")
+                        .is_some_and(|o| ctx.text(o) == channel)
+            })
+    })
 }
 
 /// A receive that runs whenever the function gets past the `go` statements: it sits in a
@@ -398,6 +435,13 @@ mod tests {
         assert!(findings_for(&wrap("func f(g func(chan int)) {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- 1\n\t}()\n\tg(c)\n}\n")).is_empty());
         assert!(findings_for(&wrap("func f(ctx context.Context) {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- 1\n\t\tc <- 2\n\t}()\n\tselect {\n\tcase <-c:\n\tcase <-ctx.Done():\n\t}\n}\n")).is_empty());
         assert!(findings_for(&wrap("func f(ctx context.Context, r chan int) {\n\tc := make(chan int)\n\tgo func() {\n\t\tc <- 1\n\t\t<-r\n\t}()\n\tselect {\n\tcase <-c:\n\tcase <-ctx.Done():\n\t}\n}\n")).is_empty());
+    }
+
+    #[test]
+    fn a_select_whose_other_clause_also_receives_is_not_a_timeout_leak() {
+        // From go-winio's pipe listener: the abort clause waits for the sender too.
+        let text = wrap("func f(abort chan int, connect func() error) (err error) {\n\tch := make(chan error)\n\tgo func() {\n\t\tch <- connect()\n\t}()\n\tselect {\n\tcase err = <-ch:\n\tcase <-abort:\n\t\terr = <-ch\n\t}\n\treturn err\n}\n");
+        assert!(findings_for(&text).is_empty());
     }
 
     #[test]
