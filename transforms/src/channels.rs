@@ -139,7 +139,9 @@ pub fn channel_uses<'t>(channel: &LocalChannel<'t>, source: &str) -> Option<Vec<
         {
             return;
         }
-        if node.start_byte() < channel.statement.start_byte() {
+        if node.start_byte() < channel.statement.start_byte()
+            || shadowed_by_literal_parameter(node, channel.function, source)
+        {
             return;
         }
         if is_declaration_site(node) {
@@ -152,6 +154,22 @@ pub fn channel_uses<'t>(channel: &LocalChannel<'t>, source: &str) -> Option<Vec<
         return None;
     }
     Some(uses)
+}
+
+/// Whether a function literal between `node` and `function` has a parameter of the same
+/// name, as in `go func(c chan T) { c <- v }(c)`: such uses are the parameter's, followed
+/// from the call's argument instead.
+fn shadowed_by_literal_parameter(node: Node<'_>, function: Node<'_>, source: &str) -> bool {
+    let name = &source[node.byte_range()];
+    syntax::ancestors(node)
+        .take_while(|a| *a != function)
+        .filter(|a| a.kind() == "func_literal")
+        .any(|literal| {
+            parameter_names(literal, source)
+                .iter()
+                .flatten()
+                .any(|p| p == name)
+        })
 }
 
 /// Whether an identifier is being declared (a parameter, `:=`, `var`, a range variable).

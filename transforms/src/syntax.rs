@@ -609,11 +609,22 @@ fn time_unit_nanos(unit: &str) -> Option<f64> {
     })
 }
 
-/// The written type of `name` where a function that encloses `node` declares it as a
-/// parameter or with `var name T`, innermost declaration first.
+/// The type of `name` where a function that encloses `node` declares it: the written
+/// type of a parameter or `var name T`, or for `name := e` the type `e` plainly has (an
+/// integer literal or `len`/`cap` call is `int`; a call of a function declared in this
+/// file with one result has that result's type). Innermost declaration first.
 pub fn declared_type<'s>(node: Node<'_>, source: &'s str, name: &str) -> Option<&'s str> {
     for function in ancestors(node).filter(|n| is_function(*n)) {
-        for decl in descendants_of_kind(function, &["parameter_declaration", "var_spec"]) {
+        for decl in descendants_of_kind(
+            function,
+            &["parameter_declaration", "var_spec", "short_var_declaration"],
+        ) {
+            if decl.kind() == "short_var_declaration" {
+                if let Some(ty) = short_declaration_type(decl, source, name) {
+                    return Some(ty);
+                }
+                continue;
+            }
             let mut cursor = decl.walk();
             let declares = decl
                 .children_by_field_name("name", &mut cursor)
@@ -624,6 +635,41 @@ pub fn declared_type<'s>(node: Node<'_>, source: &'s str, name: &str) -> Option<
         }
     }
     None
+}
+
+fn short_declaration_type<'s>(decl: Node<'_>, source: &'s str, name: &str) -> Option<&'s str> {
+    let left = decl.child_by_field_name("left")?;
+    let right = decl.child_by_field_name("right")?;
+    let [target] = left.named_children(&mut left.walk()).collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let [value] = right.named_children(&mut right.walk()).collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if &source[target.byte_range()] != name {
+        return None;
+    }
+    if value.kind() == "int_literal" {
+        return Some("int");
+    }
+    let callee = value
+        .child_by_field_name("function")
+        .filter(|_| value.kind() == "call_expression")?;
+    let callee_name = &source[callee.byte_range()];
+    if matches!(callee_name, "len" | "cap") {
+        return Some("int");
+    }
+    let root = ancestors(decl).last()?;
+    let declaration = descendants_of_kind(root, &["function_declaration"])
+        .into_iter()
+        .find(|f| {
+            f.child_by_field_name("name")
+                .is_some_and(|n| &source[n.byte_range()] == callee_name)
+        })?;
+    let result = declaration
+        .child_by_field_name("result")
+        .filter(|r| r.kind() != "parameter_list")?;
+    Some(&source[result.byte_range()])
 }
 
 /// Whether a written Go type is an integer type (`Some(true)`), a type with a length such
@@ -642,9 +688,9 @@ pub fn is_integer_type(ty: &str) -> Option<bool> {
     }
 }
 
-/// Whether anything under `scope` assigns to `name` (`=`, `op=`, `++`, `--`, or a `:=`
-/// that redeclares it), other than inside `except`.
-pub fn is_assigned(scope: Node<'_>, source: &str, name: &str) -> bool {
+/// Whether anything under `scope` at or after byte `offset` assigns to `name` (`=`,
+/// `op=`, `++`, `--`, or a `:=` that redeclares it).
+pub fn is_assigned_after(scope: Node<'_>, source: &str, name: &str, offset: usize) -> bool {
     descendants_of_kind(
         scope,
         &[
@@ -655,6 +701,7 @@ pub fn is_assigned(scope: Node<'_>, source: &str, name: &str) -> bool {
         ],
     )
     .into_iter()
+    .filter(|stmt| stmt.start_byte() >= offset)
     .any(|stmt| {
         let target = match stmt.kind() {
             "inc_statement" | "dec_statement" => stmt.named_child(0),

@@ -217,10 +217,11 @@ fn non_blocking_fix(
     if parameters.len() != arguments.len() || parameters.iter().any(Option::is_none) {
         return None;
     }
-    let substitutions: HashMap<String, Node> = parameters
+    let types = parameter_types(ctx, literal);
+    let substitutions: HashMap<String, (Node, Option<String>)> = parameters
         .into_iter()
         .flatten()
-        .zip(arguments.iter().copied())
+        .zip(arguments.iter().copied().zip(types))
         .collect();
     let send_text = substitute(ctx, send, &substitutions)?;
     Some(Fix {
@@ -234,22 +235,23 @@ fn non_blocking_fix(
     })
 }
 
-/// The text of `node` with each parameter replaced by its argument. An argument with a call, used other than exactly once, would
-/// change how often its side effects happen, so the substitution is refused.
+/// The text of `node` with each parameter replaced by its argument. An argument with a
+/// call, used other than exactly once, would change how often its side effects happen,
+/// so the substitution is refused.
 fn substitute(
     ctx: &FileContext,
     node: Node<'_>,
-    substitutions: &HashMap<String, Node<'_>>,
+    substitutions: &HashMap<String, (Node<'_>, Option<String>)>,
 ) -> Option<String> {
     let mut uses: HashMap<&str, usize> = HashMap::new();
     let mut edits = Vec::new();
     let mut complex_argument = false;
     syntax::for_each_node(node, |n| {
         if n.kind() == "identifier" {
-            if let Some(argument) = substitutions.get(ctx.text(n)) {
+            if let Some((argument, ty)) = substitutions.get(ctx.text(n)) {
                 *uses.entry(ctx.text(n)).or_default() += 1;
                 let range = n.start_byte() - node.start_byte()..n.end_byte() - node.start_byte();
-                match operand_text(ctx, *argument) {
+                match operand_text(ctx, *argument, ty.as_deref()) {
                     Some(text) => edits.push(Edit::replace(range, text)),
                     None => complex_argument = true,
                 }
@@ -257,7 +259,7 @@ fn substitute(
         }
     });
     let refused = complex_argument
-        || substitutions.iter().any(|(name, argument)| {
+        || substitutions.iter().any(|(name, (argument, _))| {
             let has_call = !descendants_of_kind(*argument, &["call_expression"]).is_empty();
             has_call && uses.get(name.as_str()).copied().unwrap_or(0) != 1
         });
@@ -270,8 +272,29 @@ fn substitute(
 
 /// An argument that is a simple operand can stand where its parameter stood; anything
 /// else would need parentheses whose gofmt layout depends on the context, so the
-/// alternative is not offered.
-fn operand_text(ctx: &FileContext, argument: Node<'_>) -> Option<String> {
+/// alternative is not offered. An untyped constant took its type from the parameter, so
+/// it keeps it through a conversion: `int64(1)`, not `1`.
+fn operand_text(
+    ctx: &FileContext,
+    argument: Node<'_>,
+    parameter_type: Option<&str>,
+) -> Option<String> {
+    let text = ctx.text(argument);
+    let untyped_constant = matches!(
+        argument.kind(),
+        "int_literal"
+            | "float_literal"
+            | "imaginary_literal"
+            | "interpreted_string_literal"
+            | "raw_string_literal"
+            | "rune_literal"
+            | "true"
+            | "false"
+            | "nil"
+    );
+    if untyped_constant {
+        return parameter_type.map(|ty| format!("{ty}({text})"));
+    }
     let simple = matches!(
         argument.kind(),
         "identifier"
@@ -279,17 +302,27 @@ fn operand_text(ctx: &FileContext, argument: Node<'_>) -> Option<String> {
             | "index_expression"
             | "call_expression"
             | "parenthesized_expression"
-            | "int_literal"
-            | "float_literal"
-            | "interpreted_string_literal"
-            | "raw_string_literal"
-            | "rune_literal"
             | "composite_literal"
-            | "true"
-            | "false"
-            | "nil"
     );
-    simple.then(|| ctx.text(argument).to_string())
+    simple.then(|| text.to_string())
+}
+
+/// The written type of each parameter position of a function literal.
+fn parameter_types(ctx: &FileContext, literal: Node<'_>) -> Vec<Option<String>> {
+    let Some(list) = literal.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut types = Vec::new();
+    for declaration in list.named_children(&mut list.walk()) {
+        let ty = declaration
+            .child_by_field_name("type")
+            .map(|t| ctx.text(t).to_string());
+        let names = declaration
+            .children_by_field_name("name", &mut declaration.walk())
+            .count();
+        types.extend(std::iter::repeat_n(ty, names.max(1)));
+    }
+    types
 }
 
 #[cfg(test)]
@@ -333,6 +366,12 @@ mod tests {
             findings_for(&complex)[0].fixes.is_empty(),
             "a complex argument is not substituted"
         );
+    }
+
+    #[test]
+    fn an_untyped_constant_argument_keeps_its_parameter_type() {
+        let text = "package p\n\nfunc f(chans []chan any) {\n\tfor i := range chans {\n\t\tgo func(c chan any, v int64) {\n\t\t\tc <- v\n\t\t}(chans[i], 1)\n\t}\n}\n";
+        assert!(first_fix(text, 0).contains("\t\tcase chans[i] <- int64(1):\n"));
     }
 
     #[test]

@@ -37,8 +37,12 @@
 //! not anyone receives, and receivers see the same values in the same order. It only
 //! applies when every goroutine sends at most once (one send, not in a loop) and the send
 //! is its last blocking operation, so the buffer is what frees it. It is unsafe when the
-//! code reads `len(c)` or `cap(c)`, which observe the buffer. It is manual when the number
-//! of senders is not a plain expression in scope and unchanged at the `make`.
+//! code reads `len(c)` or `cap(c)`, which observe the buffer; when a goroutine does more
+//! after its send (a statement or a deferred call), which now runs before the value is
+//! received; and when the capacity is an integer `n` rather than `len(…)`, because
+//! `make` panics for a negative `n` where the loop simply ran zero times. It is manual
+//! when the number of senders is not a plain expression in scope and unchanged at the
+//! `make` (two `go` statements in one loop, nested loops, `i <= n`).
 
 use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
 use crate::context::FileContext;
@@ -115,6 +119,7 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
         end: channel.make_call.end_byte(),
         fixes: Vec::new(),
     };
+    let may_be_negative = matches!(&count, SenderCount::Expression(e) if !e.starts_with("len("));
     let capacity = match count {
         SenderCount::Literal(n) => n.to_string(),
         SenderCount::Expression(expr) => expr,
@@ -126,9 +131,11 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
         }
     };
     let observes_buffer = uses.iter().any(|u| u.kind == UseKind::LenOrCap);
+    let runs_on_after_send = senders.iter().any(|go| code_follows_send(*go));
+    let unsafe_reasons = observes_buffer || runs_on_after_send || may_be_negative;
     finding.fixes.push(Fix {
         title: format!("Give {name} capacity {capacity} so every sender can finish"),
-        applicability: if observes_buffer {
+        applicability: if unsafe_reasons {
             Applicability::Unsafe
         } else {
             Applicability::Safe
@@ -199,6 +206,31 @@ fn is_single_final_send(ctx: &FileContext, channel: Node<'_>, go: Node<'_>) -> b
     !blocking_after
 }
 
+/// Whether the goroutine does anything after its send (other than return): with a buffer
+/// that code runs before the value is received instead of after, which it may rely on.
+/// Deferred calls count, since they too run after the send.
+fn code_follows_send(go: Node<'_>) -> bool {
+    let Some(literal) = channels::goroutine_literal(go) else {
+        return true;
+    };
+    let Some(send) = descendants_of_kind(literal, &["send_statement"])
+        .into_iter()
+        .next()
+    else {
+        return true;
+    };
+    let has_defer = descendants_of_kind(literal, &["defer_statement"])
+        .iter()
+        .any(|d| syntax::enclosing_function(*d) == Some(literal));
+    let later = descendants_of_kind(literal, &["statement_list"])
+        .into_iter()
+        .flat_map(|list| list.named_children(&mut list.walk()).collect::<Vec<_>>());
+    let mut statements_after = later.filter(|s| {
+        s.start_byte() > send.end_byte() && syntax::enclosing_function(*s) == Some(literal)
+    });
+    has_defer || statements_after.any(|s| !matches!(s.kind(), "return_statement" | "comment"))
+}
+
 /// Counts the senders: one per `go` statement, or a loop's iteration count for a `go`
 /// statement in a loop that does not also make the channel.
 fn sender_count(ctx: &FileContext, channel: &LocalChannel, senders: &[Node<'_>]) -> SenderCount {
@@ -231,9 +263,10 @@ fn loop_count(ctx: &FileContext, channel: &LocalChannel, loop_node: Node<'_>) ->
     let outermost = syntax::outermost_function(channel.function)?;
     let declared_later =
         syntax::declared_names_after(outermost, ctx.source, channel.statement.start_byte());
-    let stable = syntax::identifiers(expression, ctx.source)
-        .iter()
-        .all(|n| !declared_later.contains(n) && !syntax::is_assigned(outermost, ctx.source, n));
+    let stable = syntax::identifiers(expression, ctx.source).iter().all(|n| {
+        !declared_later.contains(n)
+            && !syntax::is_assigned_after(outermost, ctx.source, n, channel.statement.start_byte())
+    });
     stable.then_some(count)
 }
 
@@ -259,18 +292,37 @@ fn leak_pattern(
         .map(|r| r.start_byte())
         .min()
         .unwrap_or(usize::MAX);
-    let returns_early = descendants_of_kind(channel.function, &["return_statement"])
+    let own_returns: Vec<Node> = descendants_of_kind(channel.function, &["return_statement"])
         .into_iter()
         .filter(|r| syntax::enclosing_function(*r) == Some(channel.function))
-        .any(|r| r.start_byte() > first_go && r.end_byte() <= first_receive);
+        .collect();
+    let returns_early = own_returns.iter().any(|r| {
+        r.start_byte() > first_go
+            && r.end_byte() <= first_receive
+            && !received_on_the_way(*r, receives)
+    });
     if returns_early || definite.is_empty() {
         return Some(Pattern::PrematureReturn);
     }
+    let receiving_loop = |r: &Node<'_>| {
+        receive_loop_count(ctx, *r)
+            .is_some_and(|c| matches!(count, SenderCount::Expression(e) if *e == c))
+    };
+    if let Some(receive) = definite.iter().find(|r| receiving_loop(r)) {
+        // Leaving the receiving loop early — a return or a break — abandons the senders
+        // whose values were not received yet.
+        let loop_node = syntax::enclosing_loop(*receive)?;
+        let returns_inside = own_returns
+            .iter()
+            .any(|r| syntax::ancestors(*r).any(|a| a == loop_node));
+        let breaks_out = descendants_of_kind(loop_node, &["break_statement"])
+            .iter()
+            .any(|b| syntax::jump_target(*b, ctx.source) == Some(loop_node));
+        return (returns_inside || breaks_out).then_some(Pattern::PrematureReturn);
+    }
     let received_enough = match count {
         SenderCount::Literal(n) => definite.len() >= *n,
-        SenderCount::Expression(expr) => definite
-            .iter()
-            .any(|r| receive_loop_count(ctx, *r).as_deref() == Some(expr.as_str())),
+        SenderCount::Expression(_) => false,
         SenderCount::Unknown => true,
     };
     (!received_enough).then_some(Pattern::NCast)
@@ -332,6 +384,17 @@ fn clause_receives(ctx: &FileContext, clause: Node<'_>, channel: &str) -> bool {
                     && u.child_by_field_name("operand")
                         .is_some_and(|o| ctx.text(o) == channel)
             })
+    })
+}
+
+/// Whether a receive runs before `ret` on every path to it: the receive's statement sits
+/// in a statement list that encloses `ret`, before it.
+fn received_on_the_way(ret: Node<'_>, receives: &[Node<'_>]) -> bool {
+    receives.iter().any(|receive| {
+        receive.start_byte() < ret.start_byte()
+            && syntax::enclosing_statement(*receive)
+                .and_then(|statement| statement.parent())
+                .is_some_and(|list| syntax::ancestors(ret).any(|a| a == list))
     })
 }
 

@@ -1,0 +1,10 @@
+package leak
+
+// Broadcast sends value to every channel without waiting for the receivers.
+func Broadcast(channels []chan int, value int) {
+	for i := range channels {
+		go func() {
+			channels[i] <- value
+		}()
+	}
+}
