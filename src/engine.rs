@@ -5,7 +5,8 @@ use crate::modules::Modules;
 use leakfix_transforms::fixer::AtLeast;
 use leakfix_transforms::lines::LineIndex;
 use leakfix_transforms::{
-    run, Applicability, AppliedFix, Finding, FixPolicy, RejectedFix, Rule, Settings, SourceFile,
+    run, Applicability, AppliedFix, Finding, FixPolicy, ModuleInfo, RejectedFix, Rule, Settings,
+    SourceFile,
 };
 use std::path::{Path, PathBuf};
 
@@ -69,7 +70,15 @@ pub fn process(
         ..FileReport::default()
     };
     match read_go_file(path) {
-        Ok(Some(bytes)) => analyse(&mut report, bytes, modules, settings, rules, mode),
+        Ok(Some(bytes)) => {
+            let module = modules.for_file(path);
+            let mut batch = match mode {
+                Mode::Check => None,
+                Mode::Fix(min) => Some(AtLeast(min)),
+            };
+            let policy = batch.as_mut().map(|p| p as &mut dyn FixPolicy);
+            return process_source(path, bytes, &module, settings, rules, policy);
+        }
         Ok(None) => {}
         Err(message) => report.error = Some(format!("error: {message}")),
     }
@@ -91,7 +100,7 @@ fn read_go_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
 
 /// Go's convention for generated files: a line `// Code generated … DO NOT EDIT.` before
 /// the package clause.
-fn is_generated(bytes: &[u8]) -> bool {
+pub fn is_generated(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(64 * 1024)];
     String::from_utf8_lossy(head)
         .lines()
@@ -147,13 +156,31 @@ impl Normalised {
     }
 }
 
+/// Runs the rules — and the fix loop, when a policy is given — over one file's bytes,
+/// which may come from disk or from a git object. The caller supplies the module.
+pub fn process_source(
+    path: &Path,
+    bytes: Vec<u8>,
+    module: &ModuleInfo,
+    settings: &Settings,
+    rules: &[&Rule],
+    policy: Option<&mut dyn FixPolicy>,
+) -> FileReport {
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        ..FileReport::default()
+    };
+    analyse(&mut report, bytes, module, settings, rules, policy);
+    report
+}
+
 fn analyse(
     report: &mut FileReport,
     bytes: Vec<u8>,
-    modules: &Modules,
+    module: &ModuleInfo,
     settings: &Settings,
     rules: &[&Rule],
-    mode: Mode,
+    policy: Option<&mut dyn FixPolicy>,
 ) {
     let normalised = match Normalised::new(bytes.clone()) {
         Ok(n) => n,
@@ -162,23 +189,14 @@ fn analyse(
             return;
         }
     };
-    let module = modules.for_file(&report.path);
     let is_test_file = report.path.to_string_lossy().ends_with("_test.go");
     let file = SourceFile {
         text: &normalised.text,
-        module: &module,
+        module,
         settings,
         is_test_file,
     };
-    let mut policy = match mode {
-        Mode::Check => None,
-        Mode::Fix(min) => Some(AtLeast(min)),
-    };
-    let Some(outcome) = run(
-        &file,
-        rules,
-        policy.as_mut().map(|p| p as &mut dyn FixPolicy),
-    ) else {
+    let Some(outcome) = run(&file, rules, policy) else {
         report.error = Some("error: internal error: the Go parser could not run".to_string());
         return;
     };
