@@ -2,7 +2,30 @@
 //! the user's settings. Nothing here touches the file system.
 
 use crate::gomod::{GoVersion, ModuleInfo};
+use crate::syntax;
+use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
+
+/// The nodes of the kinds the rules start from, gathered in one walk of the tree so that
+/// each rule does not walk the whole file again.
+#[derive(Default)]
+pub struct NodeIndex<'t> {
+    by_kind: HashMap<&'static str, Vec<Node<'t>>>,
+}
+
+impl<'t> NodeIndex<'t> {
+    /// Walks `tree` once, keeping the nodes whose kind is in `kinds`.
+    pub fn new(tree: &'t Tree, kinds: &[&'static str]) -> Self {
+        let mut by_kind: HashMap<&'static str, Vec<Node<'t>>> =
+            kinds.iter().map(|k| (*k, Vec::new())).collect();
+        syntax::for_each_node(tree.root_node(), |node| {
+            if let Some(nodes) = by_kind.get_mut(node.kind()) {
+                nodes.push(node);
+            }
+        });
+        NodeIndex { by_kind }
+    }
+}
 
 /// Settings that change what rules report, taken from the command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,11 +52,30 @@ pub struct FileContext<'a> {
     pub settings: &'a Settings,
     /// Whether the file name ends in `_test.go`.
     pub is_test_file: bool,
+    pub index: &'a NodeIndex<'a>,
 }
 
 impl<'a> FileContext<'a> {
     pub fn root(&self) -> Node<'a> {
         self.tree.root_node()
+    }
+
+    /// The nodes of the given kinds, in source order. A kind the rule did not declare in
+    /// its `KINDS` is found by walking the tree, so a missing declaration costs time, not
+    /// findings.
+    pub fn nodes(&self, kinds: &[&str]) -> Vec<Node<'a>> {
+        if kinds.iter().all(|k| self.index.by_kind.contains_key(k)) {
+            let mut nodes: Vec<Node<'a>> = kinds
+                .iter()
+                .flat_map(|k| self.index.by_kind[k].iter().copied())
+                .collect();
+            if kinds.len() > 1 {
+                nodes.sort_by_key(|n| n.start_byte());
+            }
+            nodes
+        } else {
+            syntax::descendants_of_kind(self.root(), kinds)
+        }
     }
 
     /// The source text of a node.

@@ -54,9 +54,13 @@ use tree_sitter::Node;
 
 pub const ID: &str = "blocking-send-in-loop";
 pub const SUMMARY: &str = "a goroutine started in a loop only to send can block forever";
+/// The node kinds the rule starts from; the engine collects them in one walk.
+pub const KINDS: &[&str] = &["go_statement"];
+/// Text without any of these cannot match, so the file is not even parsed for this rule.
+pub const TRIGGERS: &[&str] = &["go func"];
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
-    descendants_of_kind(ctx.root(), &["go_statement"])
+    ctx.nodes(&["go_statement"])
         .into_iter()
         .filter_map(|go| check_go(ctx, go))
         .collect()

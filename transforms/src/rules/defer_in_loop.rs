@@ -64,10 +64,14 @@ use tree_sitter::Node;
 
 pub const ID: &str = "defer-in-loop";
 pub const SUMMARY: &str = "a defer inside a loop runs only when the function returns";
+/// The node kinds the rule starts from; the engine collects them in one walk.
+pub const KINDS: &[&str] = &["defer_statement"];
+/// Text without any of these cannot match, so the file is not even parsed for this rule.
+pub const TRIGGERS: &[&str] = &["defer "];
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
     let mut loops: Vec<(Node, Vec<Node>)> = Vec::new();
-    for defer in descendants_of_kind(ctx.root(), &["defer_statement"]) {
+    for defer in ctx.nodes(&["defer_statement"]) {
         let Some(loop_node) = syntax::enclosing_loop(defer) else {
             continue;
         };

@@ -32,11 +32,15 @@
 
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
-use crate::syntax::{self, descendants_of_kind};
+use crate::syntax;
 use tree_sitter::Node;
 
 pub const ID: &str = "lost-cancel";
 pub const SUMMARY: &str = "the cancel function of a derived context is discarded or never called";
+/// The node kinds the rule starts from; the engine collects them in one walk.
+pub const KINDS: &[&str] = &["short_var_declaration"];
+/// Text without any of these cannot match, so the file is not even parsed for this rule.
+pub const TRIGGERS: &[&str] = &[".WithCancel", ".WithTimeout", ".WithDeadline"];
 
 const CONSTRUCTORS: &[&str] = &[
     "WithCancel",
@@ -51,7 +55,7 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
     let Some(context_pkg) = syntax::import_name(ctx.root(), ctx.source, "context") else {
         return Vec::new();
     };
-    descendants_of_kind(ctx.root(), &["short_var_declaration"])
+    ctx.nodes(&["short_var_declaration"])
         .into_iter()
         .filter_map(|decl| check_declaration(ctx, &context_pkg, decl))
         .collect()

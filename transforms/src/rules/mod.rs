@@ -17,6 +17,10 @@ pub struct Rule {
     pub id: &'static str,
     pub summary: &'static str,
     pub check: fn(&FileContext) -> Vec<Finding>,
+    /// The node kinds `check` asks the context for.
+    pub kinds: &'static [&'static str],
+    /// Substrings at least one of which any matching file contains.
+    pub triggers: &'static [&'static str],
     /// The rule's source file, from which the documentation is read.
     source: &'static str,
 }
@@ -40,6 +44,8 @@ macro_rules! rule {
             id: $module::ID,
             summary: $module::SUMMARY,
             check: $module::check,
+            kinds: $module::KINDS,
+            triggers: $module::TRIGGERS,
             source: include_str!(concat!(stringify!($module), ".rs")),
         }
     };

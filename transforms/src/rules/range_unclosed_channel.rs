@@ -51,9 +51,13 @@ use tree_sitter::Node;
 
 pub const ID: &str = "range-unclosed-channel";
 pub const SUMMARY: &str = "a goroutine ranges over a local channel that nothing closes";
+/// The node kinds the rule starts from; the engine collects them in one walk.
+pub const KINDS: &[&str] = FUNCTION_KINDS;
+/// Text without any of these cannot match, so the file is not even parsed for this rule.
+pub const TRIGGERS: &[&str] = &["make(chan"];
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
-    descendants_of_kind(ctx.root(), FUNCTION_KINDS)
+    ctx.nodes(FUNCTION_KINDS)
         .into_iter()
         .flat_map(|function| channels::local_channels(function, ctx.source))
         .filter_map(|channel| check_channel(ctx, &channel))

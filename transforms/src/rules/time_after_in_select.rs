@@ -55,11 +55,15 @@
 
 use crate::context::{FileContext, TimerLeak};
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
-use crate::syntax::{self, descendants_of_kind};
+use crate::syntax;
 use tree_sitter::Node;
 
 pub const ID: &str = "time-after-in-select";
 pub const SUMMARY: &str = "time.After in a select with other cases keeps its timer until it fires";
+/// The node kinds the rule starts from; the engine collects them in one walk.
+pub const KINDS: &[&str] = &["select_statement"];
+/// Text without any of these cannot match, so the file is not even parsed for this rule.
+pub const TRIGGERS: &[&str] = &[".After("];
 
 /// One `case … <-time.After(d):` clause of a select.
 struct TimerCase<'t> {
@@ -74,7 +78,7 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
     let Some(time_pkg) = syntax::import_name(ctx.root(), ctx.source, "time") else {
         return Vec::new();
     };
-    descendants_of_kind(ctx.root(), &["select_statement"])
+    ctx.nodes(&["select_statement"])
         .into_iter()
         .filter_map(|select| check_select(ctx, &time_pkg, select))
         .collect()

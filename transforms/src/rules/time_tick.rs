@@ -43,11 +43,15 @@
 
 use crate::context::{FileContext, TimerLeak};
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
-use crate::syntax::{self, descendants_of_kind};
+use crate::syntax;
 use tree_sitter::Node;
 
 pub const ID: &str = "time-tick";
 pub const SUMMARY: &str = "time.Tick in a function that returns leaks a ticker nobody can stop";
+/// The node kinds the rule starts from; the engine collects them in one walk.
+pub const KINDS: &[&str] = &["call_expression"];
+/// Text without any of these cannot match, so the file is not even parsed for this rule.
+pub const TRIGGERS: &[&str] = &[".Tick("];
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
     if ctx.is_test_file || ctx.package_name() == Some("main") {
@@ -56,7 +60,7 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
     let Some(time_pkg) = syntax::import_name(ctx.root(), ctx.source, "time") else {
         return Vec::new();
     };
-    descendants_of_kind(ctx.root(), &["call_expression"])
+    ctx.nodes(&["call_expression"])
         .into_iter()
         .filter(|call| syntax::is_package_call(*call, ctx.source, &time_pkg, "Tick"))
         .filter_map(|call| check_call(ctx, &time_pkg, call))

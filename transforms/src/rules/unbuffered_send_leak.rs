@@ -53,9 +53,13 @@ use tree_sitter::Node;
 pub const ID: &str = "unbuffered-send-leak";
 pub const SUMMARY: &str =
     "goroutines block forever sending on an unbuffered channel the function stopped reading";
+/// The node kinds the rule starts from; the engine collects them in one walk.
+pub const KINDS: &[&str] = FUNCTION_KINDS;
+/// Text without any of these cannot match, so the file is not even parsed for this rule.
+pub const TRIGGERS: &[&str] = &["make(chan"];
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
-    descendants_of_kind(ctx.root(), FUNCTION_KINDS)
+    ctx.nodes(FUNCTION_KINDS)
         .into_iter()
         .flat_map(|function| channels::local_channels(function, ctx.source))
         .filter(|channel| channel.is_unbuffered(ctx.source))
