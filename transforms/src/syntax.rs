@@ -456,82 +456,6 @@ pub fn is_done_accessor(call: Node<'_>, source: &str) -> bool {
             .is_some_and(|o| contains_call_except(o, |_| false))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn first<'t>(tree: &'t Tree, kind: &str) -> Node<'t> {
-        descendants_of_kind(tree.root_node(), &[kind])[0]
-    }
-
-    #[test]
-    fn import_name_sees_aliases_and_refuses_dot_imports() {
-        let aliased = "package p\nimport tm \"time\"\n";
-        let tree = parse_go(aliased).unwrap();
-        assert_eq!(
-            import_name(tree.root_node(), aliased, "time").as_deref(),
-            Some("tm")
-        );
-        let dotted = "package p\nimport . \"time\"\n";
-        let tree = parse_go(dotted).unwrap();
-        assert_eq!(import_name(tree.root_node(), dotted, "time"), None);
-        let plain = "package p\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n";
-        let tree = parse_go(plain).unwrap();
-        assert_eq!(
-            import_name(tree.root_node(), plain, "time").as_deref(),
-            Some("time")
-        );
-    }
-
-    #[test]
-    fn a_for_header_is_not_inside_the_loop() {
-        let src = "package p\nfunc f(c chan int) {\n\tfor range g() {\n\t\th()\n\t}\n}\n";
-        let tree = parse_go(src).unwrap();
-        let calls = descendants_of_kind(tree.root_node(), &["call_expression"]);
-        assert!(
-            enclosing_loop(calls[0]).is_none(),
-            "the range expression runs once"
-        );
-        assert!(
-            enclosing_loop(calls[1]).is_some(),
-            "the body runs every iteration"
-        );
-    }
-
-    #[test]
-    fn a_func_literal_stops_the_loop_search() {
-        let src = "package p\nfunc f() {\n\tfor {\n\t\tgo func() {\n\t\t\th()\n\t\t}()\n\t}\n}\n";
-        let tree = parse_go(src).unwrap();
-        let h = descendants_of_kind(tree.root_node(), &["call_expression"])[1];
-        assert!(enclosing_loop(h).is_none());
-    }
-
-    #[test]
-    fn infinite_loops_without_exits_cannot_return() {
-        let forever = "package p\nfunc f() {\n\tfor {\n\t\tswitch {\n\t\tdefault:\n\t\t\tbreak\n\t\t}\n\t}\n}\n";
-        let tree = parse_go(forever).unwrap();
-        assert!(!function_can_return(
-            first(&tree, "function_declaration"),
-            forever,
-            None
-        ));
-        let breaks = "package p\nfunc f() {\n\tfor {\n\t\tbreak\n\t}\n}\n";
-        let tree = parse_go(breaks).unwrap();
-        assert!(function_can_return(
-            first(&tree, "function_declaration"),
-            breaks,
-            None
-        ));
-    }
-
-    #[test]
-    fn fresh_names_skip_taken_ones() {
-        let taken: HashSet<String> = ["timer".to_string(), "timer2".to_string()].into();
-        assert_eq!(fresh_name("timer", &taken), "timer3");
-        assert_eq!(fresh_name("ticker", &taken), "ticker");
-    }
-}
-
 /// The value of a constant duration expression built from number literals, the `time`
 /// unit constants (`time.Second`, …), `time.Duration(…)` conversions, parentheses and
 /// arithmetic — or `None` when the expression is anything else (a variable, a call).
@@ -735,4 +659,80 @@ pub fn declared_names_after(scope: Node<'_>, source: &str, offset: usize) -> Has
         }
     });
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first<'t>(tree: &'t Tree, kind: &str) -> Node<'t> {
+        descendants_of_kind(tree.root_node(), &[kind])[0]
+    }
+
+    #[test]
+    fn import_name_sees_aliases_and_refuses_dot_imports() {
+        let aliased = "package p\nimport tm \"time\"\n";
+        let tree = parse_go(aliased).unwrap();
+        assert_eq!(
+            import_name(tree.root_node(), aliased, "time").as_deref(),
+            Some("tm")
+        );
+        let dotted = "package p\nimport . \"time\"\n";
+        let tree = parse_go(dotted).unwrap();
+        assert_eq!(import_name(tree.root_node(), dotted, "time"), None);
+        let plain = "package p\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n";
+        let tree = parse_go(plain).unwrap();
+        assert_eq!(
+            import_name(tree.root_node(), plain, "time").as_deref(),
+            Some("time")
+        );
+    }
+
+    #[test]
+    fn a_for_header_is_not_inside_the_loop() {
+        let src = "package p\nfunc f(c chan int) {\n\tfor range g() {\n\t\th()\n\t}\n}\n";
+        let tree = parse_go(src).unwrap();
+        let calls = descendants_of_kind(tree.root_node(), &["call_expression"]);
+        assert!(
+            enclosing_loop(calls[0]).is_none(),
+            "the range expression runs once"
+        );
+        assert!(
+            enclosing_loop(calls[1]).is_some(),
+            "the body runs every iteration"
+        );
+    }
+
+    #[test]
+    fn a_func_literal_stops_the_loop_search() {
+        let src = "package p\nfunc f() {\n\tfor {\n\t\tgo func() {\n\t\t\th()\n\t\t}()\n\t}\n}\n";
+        let tree = parse_go(src).unwrap();
+        let h = descendants_of_kind(tree.root_node(), &["call_expression"])[1];
+        assert!(enclosing_loop(h).is_none());
+    }
+
+    #[test]
+    fn infinite_loops_without_exits_cannot_return() {
+        let forever = "package p\nfunc f() {\n\tfor {\n\t\tswitch {\n\t\tdefault:\n\t\t\tbreak\n\t\t}\n\t}\n}\n";
+        let tree = parse_go(forever).unwrap();
+        assert!(!function_can_return(
+            first(&tree, "function_declaration"),
+            forever,
+            None
+        ));
+        let breaks = "package p\nfunc f() {\n\tfor {\n\t\tbreak\n\t}\n}\n";
+        let tree = parse_go(breaks).unwrap();
+        assert!(function_can_return(
+            first(&tree, "function_declaration"),
+            breaks,
+            None
+        ));
+    }
+
+    #[test]
+    fn fresh_names_skip_taken_ones() {
+        let taken: HashSet<String> = ["timer".to_string(), "timer2".to_string()].into();
+        assert_eq!(fresh_name("timer", &taken), "timer3");
+        assert_eq!(fresh_name("ticker", &taken), "ticker");
+    }
 }
