@@ -191,17 +191,42 @@ struct Names {
     values: Vec<String>,
 }
 
-/// Every return yields zero values and a non-nil error, so `error` alone carries it.
+/// Every return yields zero values and an error that is certainly not nil, so `error`
+/// alone carries it. A return whose error might be nil (`return check(v)`) means "return
+/// successfully" when it is nil — the closure's nil means "go on with the loop" — so it
+/// needs the flag form.
 fn returns_errors_only(exits: &Exits<'_>, results: &[String], source: &str) -> bool {
     results.last().is_some_and(|t| t == "error")
         && exits.returns.iter().all(|ret| {
             let values = returned_values(*ret);
             let (last, rest) = values.split_last().expect("counted above");
-            &source[last.byte_range()] != "nil"
+            is_non_nil_error(*ret, *last, source)
                 && rest
                     .iter()
                     .all(|v| is_zero_literal(&source[v.byte_range()]))
         })
+}
+
+/// `fmt.Errorf(…)`, `errors.New(…)`, `&T{…}`, or a name the enclosing `if x != nil`
+/// has just checked.
+fn is_non_nil_error(ret: Node<'_>, value: Node<'_>, source: &str) -> bool {
+    let text = &source[value.byte_range()];
+    if text.starts_with("fmt.Errorf(") || text.starts_with("errors.New(") || text.starts_with('&') {
+        return true;
+    }
+    value.kind() == "identifier"
+        && syntax::ancestors(ret)
+            .filter(|a| a.kind() == "if_statement")
+            .take(1)
+            .any(|branch| {
+                let checked = branch.child_by_field_name("condition").is_some_and(|c| {
+                    source[c.byte_range()].replace(' ', "") == format!("{text}!=nil")
+                });
+                let in_consequence = branch
+                    .child_by_field_name("consequence")
+                    .is_some_and(|c| syntax::ancestors(ret).any(|a| a == c));
+                checked && in_consequence
+            })
 }
 
 fn exit_edits(shape: Shape, exits: &Exits<'_>, names: &Names, source: &str) -> Vec<Edit> {
@@ -264,13 +289,8 @@ fn moved_statements(body: Node<'_>, source: &str, edits: &[Edit]) -> Result<Stri
     {
         return Err("code on the line of the body's braces");
     }
-    let multi_line_raw = descendants_of_kind(body, &["raw_string_literal"])
-        .iter()
-        .any(|r| source[r.byte_range()].contains('\n'));
-    if multi_line_raw {
-        return Err("a raw string spanning lines");
-    }
     let start = first_newline + 1;
+    let raw_lines = raw_string_line_starts(body, source, edits)?;
     let local: Vec<Edit> = edits
         .iter()
         .map(|e| Edit::replace(e.start - start..e.end - start, e.replacement.clone()))
@@ -279,16 +299,64 @@ fn moved_statements(body: Node<'_>, source: &str, edits: &[Edit]) -> Result<Stri
         &source[start..close_line],
         &local.iter().collect::<Vec<_>>(),
     );
-    Ok(moved
-        .split_inclusive('\n')
-        .map(|line| {
-            if line.trim().is_empty() {
-                "\n".to_string()
-            } else {
-                format!("\t{line}")
-            }
-        })
-        .collect())
+    // A line that begins inside a raw string is part of the string's value: it keeps its
+    // text. Other lines move one tab to the right; blank lines stay empty.
+    let protected: Vec<usize> = raw_lines
+        .iter()
+        .map(|&p| shifted(p, edits) - start)
+        .collect();
+    let mut indented = String::with_capacity(moved.len() + 64);
+    let mut offset = 0;
+    for line in moved.split_inclusive('\n') {
+        if protected.contains(&offset) {
+            indented.push_str(line);
+        } else if line.trim().is_empty() {
+            indented.push('\n');
+        } else {
+            indented.push('\t');
+            indented.push_str(line);
+        }
+        offset += line.len();
+    }
+    Ok(indented)
+}
+
+/// The starts of lines inside multi-line raw strings of the body. A raw string that an
+/// exit edit rewrites (inside a `return`, say) would move with it, so it is refused.
+fn raw_string_line_starts(
+    body: Node<'_>,
+    source: &str,
+    edits: &[Edit],
+) -> Result<Vec<usize>, Refusal> {
+    let mut starts = Vec::new();
+    for raw in descendants_of_kind(body, &["raw_string_literal"]) {
+        let range = raw.byte_range();
+        if !source[range.clone()].contains('\n') {
+            continue;
+        }
+        if edits
+            .iter()
+            .any(|e| e.start < range.end && range.start < e.end)
+        {
+            return Err("a multi-line raw string inside a statement the closure rewrites");
+        }
+        starts.extend(
+            source[range.clone()]
+                .match_indices('\n')
+                .map(|(i, _)| range.start + i + 1),
+        );
+    }
+    Ok(starts)
+}
+
+/// Where an offset outside every edit lands once the edits are applied.
+fn shifted(offset: usize, edits: &[Edit]) -> usize {
+    let delta: isize = edits
+        .iter()
+        .filter(|e| e.end <= offset)
+        .map(|e| e.replacement.len() as isize - (e.end - e.start) as isize)
+        .sum();
+    (offset as isize + delta) as usize
 }
 
 /// Whether the body already ends in a statement that leaves it, so the closure needs no

@@ -661,6 +661,17 @@ pub fn declared_names_after(scope: Node<'_>, source: &str, offset: usize) -> Has
     names
 }
 
+/// Whether one of `events` (receives, calls) runs before `target` on every path to it:
+/// its statement sits, before `target`, in a statement list that encloses `target`.
+pub fn one_runs_before(events: &[Node<'_>], target: Node<'_>) -> bool {
+    events.iter().any(|event| {
+        event.start_byte() < target.start_byte()
+            && enclosing_statement(*event)
+                .and_then(|statement| statement.parent())
+                .is_some_and(|list| ancestors(target).any(|a| a == list))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,6 +137,29 @@ fn check_loop(ctx: &FileContext, loop_node: Node<'_>, defers: &[Node<'_>]) -> Op
     Some(finding)
 }
 
+/// What this rule's fix for `loop_node` would be once one more deferred call releasing
+/// something acquired in the iteration is added (`lost-cancel`'s `defer cancel()`), or
+/// `None` when the body could not be moved into a closure. A loop that runs its body at
+/// most once needs no closure.
+pub fn closure_fix_applicability(ctx: &FileContext, loop_node: Node<'_>) -> Option<Applicability> {
+    let function = syntax::enclosing_function(loop_node)?;
+    let exits = loop_closure::exits(loop_node, function, ctx.source).ok()?;
+    if runs_at_most_once(ctx, loop_node, &exits) {
+        return Some(Applicability::Safe);
+    }
+    let mut applicability = Applicability::Safe;
+    for defer in ctx.nodes(&["defer_statement"]) {
+        if syntax::enclosing_loop(defer) == Some(loop_node) {
+            applicability =
+                applicability.min(defer_applicability(ctx, loop_node, function, defer).ok()?);
+        }
+    }
+    let outermost = syntax::outermost_function(function).unwrap_or(function);
+    let taken = syntax::identifiers(outermost, ctx.source);
+    loop_closure::wrap_body(loop_node, function, ctx.source, &exits, &taken).ok()?;
+    Some(applicability)
+}
+
 /// A loop whose body always ends by leaving it, and never continues, runs its body at
 /// most once: its defers are not piling up.
 fn runs_at_most_once(
@@ -213,6 +236,9 @@ fn defer_applicability(
         .map(|r| ctx.text(r))
         .ok_or("no receiver")?;
     if acquired_in(ctx, body, root, defer.start_byte()) {
+        if escapes_iteration(ctx, body, root, defer) {
+            return Err("the resource escapes the iteration (stored, appended, sent or handed to a goroutine), so it must stay open after it");
+        }
         Ok(Applicability::Safe)
     } else if syntax::declared_names(function, ctx.source).contains(root) {
         Err("the deferred call releases something acquired before the loop")
@@ -257,6 +283,12 @@ fn unlock_applicability(
     {
         return Err("locking each element and deferring its Unlock holds every lock until return on purpose");
     }
+    // A second Lock of a shared mutex deadlocks, so releasing it per iteration only fixes
+    // the code; a read lock can be taken again, so releasing it early changes what the
+    // rest of the loop runs under.
+    if ctx.text(defer).contains(".RUnlock(") {
+        return Ok(Applicability::Unsafe);
+    }
     Ok(Applicability::Safe)
 }
 
@@ -268,6 +300,48 @@ fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
         "index_expression" => root_identifier(node.child_by_field_name("operand")?),
         _ => None,
     }
+}
+
+/// Whether the body hands `name` itself to something that outlives the iteration: as an
+/// element of `append` or a composite literal, a sent value, the value of an assignment
+/// to a name declared outside the body, or captured by a `go` statement or a closure.
+/// Using it — `use(f)`, `dst[k] = e.Value()` — does not count.
+fn escapes_iteration(ctx: &FileContext, body: Node<'_>, name: &str, defer: Node<'_>) -> bool {
+    let local = syntax::declared_names(body, ctx.source);
+    let stored_outside = |assignment: Node<'_>| {
+        assignment.child_by_field_name("left").is_some_and(|l| {
+            l.named_children(&mut l.walk())
+                .any(|t| t.kind() != "identifier" || !local.contains(ctx.text(t)))
+        })
+    };
+    descendants_of_kind(body, &["identifier"])
+        .into_iter()
+        .any(|id| {
+            if ctx.text(id) != name || syntax::ancestors(id).any(|a| a == defer) {
+                return false;
+            }
+            let captured = syntax::ancestors(id)
+                .take_while(|a| *a != body)
+                .any(|a| matches!(a.kind(), "go_statement" | "func_literal"));
+            let Some(parent) = id.parent() else {
+                return captured;
+            };
+            let handed_over = match parent.kind() {
+                "send_statement" => parent.child_by_field_name("value") == Some(id),
+                "literal_element" | "keyed_element" => true,
+                "argument_list" => parent
+                    .parent()
+                    .and_then(|call| call.child_by_field_name("function"))
+                    .is_some_and(|f| ctx.text(f) == "append"),
+                "expression_list" => parent.parent().is_some_and(|a| {
+                    a.kind() == "assignment_statement"
+                        && a.child_by_field_name("right") == Some(parent)
+                        && stored_outside(a)
+                }),
+                _ => false,
+            };
+            captured || handed_over
+        })
 }
 
 /// Whether `name` is assigned from a call in the body before `before` — an acquisition.

@@ -32,6 +32,7 @@
 
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::rules::defer_in_loop;
 use crate::syntax;
 use tree_sitter::Node;
 
@@ -75,14 +76,14 @@ fn check_declaration(ctx: &FileContext, context_pkg: &str, decl: Node<'_>) -> Op
         .find(|c| syntax::is_package_call(call, ctx.source, context_pkg, c))?;
     let function = syntax::enclosing_function(decl)?;
     let cancel_name = ctx.text(cancel);
-    let discarded = cancel_name == "_";
-    if !discarded && is_used_after(ctx, function, cancel_name, decl) {
-        return None;
-    }
-    let what = if discarded {
+    let what = if cancel_name == "_" {
         "is discarded"
     } else {
-        "is never called"
+        match cancel_calls(ctx, function, cancel_name, decl)? {
+            calls if calls.is_empty() => "is never called",
+            calls if called_on_every_path(function, decl, &calls) => return None,
+            _ => "is not called on every path",
+        }
     };
     let mut finding = Finding {
         rule: ID,
@@ -102,15 +103,67 @@ fn check_declaration(ctx: &FileContext, context_pkg: &str, decl: Node<'_>) -> Op
     Some(finding)
 }
 
-/// Whether `name` is mentioned after the declaration: called, deferred, passed, stored or
-/// returned. Any mention is taken as the code managing the cancel itself; only a cancel
-/// nobody mentions again is certainly lost.
-fn is_used_after(ctx: &FileContext, function: Node<'_>, name: &str, decl: Node<'_>) -> bool {
-    let mut used = false;
+/// The plain `cancel()` calls after the declaration, or `None` when the code manages the
+/// cancel function some other way — deferred, passed on, returned, stored, or captured
+/// by a closure — which this rule leaves to the code. `_ = cancel` manages nothing.
+fn cancel_calls<'t>(
+    ctx: &FileContext,
+    function: Node<'t>,
+    name: &str,
+    decl: Node<'t>,
+) -> Option<Vec<Node<'t>>> {
+    let mut calls = Vec::new();
+    let mut managed = false;
     syntax::for_each_node(function, |n| {
-        used |= n.kind() == "identifier" && n.start_byte() > decl.end_byte() && ctx.text(n) == name;
+        if n.kind() != "identifier" || n.start_byte() <= decl.end_byte() || ctx.text(n) != name {
+            return;
+        }
+        let parent = n.parent();
+        let called = parent.is_some_and(|p| {
+            p.kind() == "call_expression" && p.child_by_field_name("function") == Some(n)
+        });
+        let in_closure = syntax::enclosing_function(n) != Some(function);
+        let deferred = syntax::ancestors(n)
+            .take_while(|a| *a != function)
+            .any(|a| a.kind() == "defer_statement");
+        let discarded = parent.is_some_and(|p| p.kind() == "expression_list")
+            && parent.and_then(|p| p.parent()).is_some_and(|a| {
+                a.kind() == "assignment_statement"
+                    && a.child_by_field_name("left")
+                        .is_some_and(|l| ctx.text(l) == "_")
+            });
+        match (called && !in_closure && !deferred, discarded) {
+            (true, _) => calls.push(parent.expect("a call has a parent")),
+            (false, true) => {}
+            (false, false) => managed = true,
+        }
     });
-    used
+    (!managed).then_some(calls)
+}
+
+/// Whether some call runs before every `return` after the declaration, and before the
+/// end of the declaring block when the function can fall off its end.
+fn called_on_every_path(function: Node<'_>, decl: Node<'_>, calls: &[Node<'_>]) -> bool {
+    let returns = syntax::descendants_of_kind(function, &["return_statement"])
+        .into_iter()
+        .filter(|r| {
+            r.start_byte() > decl.end_byte() && syntax::enclosing_function(*r) == Some(function)
+        });
+    let every_return = returns
+        .into_iter()
+        .all(|r| syntax::one_runs_before(calls, r));
+    let block_end_covered = calls
+        .iter()
+        .any(|c| syntax::enclosing_statement(*c).and_then(|s| s.parent()) == decl.parent());
+    let ends_in_return = decl
+        .parent()
+        .and_then(|list| {
+            list.named_children(&mut list.walk())
+                .filter(|n| n.kind() != "comment")
+                .last()
+        })
+        .is_some_and(|last| last.kind() == "return_statement");
+    every_return && (block_end_covered || ends_in_return)
 }
 
 fn defer_cancel_fix(
@@ -144,13 +197,21 @@ fn defer_cancel_fix(
         end_of_line,
         format!("\n{indent}defer {name}()"),
     ));
+    // Inside a loop the new defer is only right once defer-in-loop moves the body into a
+    // closure; where it cannot, a deferred cancel would hold every iteration's context
+    // until return, which is worse than each deadline freeing its own.
+    let in_loop = match syntax::enclosing_loop(decl) {
+        Some(loop_node) => defer_in_loop::closure_fix_applicability(ctx, loop_node)?,
+        None => Applicability::Safe,
+    };
+    let own = if context_escapes(ctx, function, ctx_name, decl) {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
     Some(Fix {
         title: format!("Call {name} when the function returns"),
-        applicability: if context_escapes(ctx, function, ctx_name, decl) {
-            Applicability::Unsafe
-        } else {
-            Applicability::Safe
-        },
+        applicability: own.min(in_loop),
         edits,
         isolation: function.byte_range(),
     })

@@ -303,7 +303,7 @@ fn leak_pattern(
     let returns_early = own_returns.iter().any(|r| {
         r.start_byte() > first_go
             && r.end_byte() <= first_receive
-            && !received_on_the_way(*r, receives)
+            && !syntax::one_runs_before(receives, *r)
     });
     if returns_early || definite.is_empty() {
         return Some(Pattern::PrematureReturn);
@@ -388,17 +388,6 @@ fn clause_receives(ctx: &FileContext, clause: Node<'_>, channel: &str) -> bool {
                     && u.child_by_field_name("operand")
                         .is_some_and(|o| ctx.text(o) == channel)
             })
-    })
-}
-
-/// Whether a receive runs before `ret` on every path to it: the receive's statement sits
-/// in a statement list that encloses `ret`, before it.
-fn received_on_the_way(ret: Node<'_>, receives: &[Node<'_>]) -> bool {
-    receives.iter().any(|receive| {
-        receive.start_byte() < ret.start_byte()
-            && syntax::enclosing_statement(*receive)
-                .and_then(|statement| statement.parent())
-                .is_some_and(|list| syntax::ancestors(ret).any(|a| a == list))
     })
 }
 

@@ -1,0 +1,3 @@
+module example.com/already-in-closure
+
+go 1.22

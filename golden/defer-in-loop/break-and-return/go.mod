@@ -1,0 +1,3 @@
+module example.com/break-and-return
+
+go 1.22

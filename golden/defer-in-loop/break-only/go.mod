@@ -1,0 +1,3 @@
+module example.com/break-only
+
+go 1.22

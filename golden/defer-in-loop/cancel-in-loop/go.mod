@@ -1,0 +1,3 @@
+module example.com/cancel-in-loop
+
+go 1.22

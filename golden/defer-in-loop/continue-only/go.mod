@@ -1,0 +1,3 @@
+module example.com/continue-only
+
+go 1.22

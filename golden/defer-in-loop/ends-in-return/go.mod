@@ -1,0 +1,3 @@
+module example.com/ends-in-return
+
+go 1.22

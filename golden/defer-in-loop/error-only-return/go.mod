@@ -1,0 +1,3 @@
+module example.com/error-only-return
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/error-return
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/fresh-names
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/goto
+
+go 1.22

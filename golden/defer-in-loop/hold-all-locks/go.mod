@@ -1,0 +1,3 @@
+module example.com/hold-all-locks
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/inner-loop-continue
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/maybe-nil-error
+
+go 1.22

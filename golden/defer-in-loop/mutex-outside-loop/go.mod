@@ -1,0 +1,3 @@
+module example.com/mutex-outside-loop
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/named-result-rollback
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/no-control-flow
+
+go 1.22

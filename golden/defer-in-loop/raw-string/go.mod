@@ -1,0 +1,3 @@
+module example.com/raw-string
+
+go 1.22

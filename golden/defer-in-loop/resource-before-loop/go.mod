@@ -1,0 +1,3 @@
+module example.com/resource-before-loop
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/resource-used-after-loop
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/runs-once
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/seed-file-close
+
+go 1.22

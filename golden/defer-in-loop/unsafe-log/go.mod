@@ -1,0 +1,3 @@
+module example.com/unsafe-log
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/value-return
+
+go 1.22

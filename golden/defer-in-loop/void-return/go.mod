@@ -1,0 +1,3 @@
+module example.com/void-return
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/cancel-on-some-paths
+
+go 1.22

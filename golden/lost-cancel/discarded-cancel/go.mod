@@ -1,0 +1,3 @@
+module example.com/discarded-cancel
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/escapes-to-goroutine
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/in-loop
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/never-called
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/returned-cancel
+
+go 1.22
