@@ -23,8 +23,12 @@ pub enum Command {
     Check(RunArgs),
     /// Print the fixes as a unified diff (`git apply` / `patch -p1` accept it); change nothing.
     Diff(RunArgs),
-    /// Apply the fixes in place (safe fixes only, unless --unsafe-fixes).
-    Fix(RunArgs),
+    /// Apply the fixes in place (safe fixes only, unless --unsafe-fixes); with --branch,
+    /// commit them on a git branch instead and leave the working tree alone.
+    Fix(FixArgs),
+    /// Commit the fixes on a branch (as `fix --branch`), push it and open or update its
+    /// GitHub pull request. The token comes from GITHUB_TOKEN and is never printed.
+    Pr(PrArgs),
     /// List the rules, or print one rule's documentation.
     Rules {
         /// The rule to document; all rules are listed when omitted.
@@ -57,6 +61,10 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
+    /// Also search vendor/, testdata/, hidden directories and files .gitignore excludes.
+    #[arg(long)]
+    pub no_ignore: bool,
+
     /// Number of threads (defaults to the number of cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -72,6 +80,10 @@ pub enum Format {
     Text,
     /// One JSON array of findings, with their fixes and edits.
     Json,
+    /// A SARIF 2.1.0 log for code scanning, with the rules and the fixes as replacements.
+    Sarif,
+    /// GitHub workflow commands (`::warning file=…::message`), annotations in a GitHub Actions run.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,4 +96,65 @@ pub enum ColorChoice {
 fn parse_go_version(text: &str) -> Result<GoVersion, String> {
     text.parse()
         .map_err(|e: leakfix_transforms::gomod::InvalidGoVersion| e.to_string())
+}
+
+// The bot half of the patch layer: `fix --branch` and `pr` (src/git.rs, src/pr.rs).
+
+/// `fix`'s arguments: the common ones, and where the fixes go.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(flatten)]
+    pub branch: BranchArgs,
+
+    /// Review each fix on the terminal — rule, why, applicability, hunk — and answer yes,
+    /// no, all of this rule, all remaining, or quit. Offers unsafe fixes too.
+    #[arg(short, long, conflicts_with = "branch")]
+    pub interactive: bool,
+}
+
+/// Committing on a branch instead of writing files.
+#[derive(Debug, Args)]
+pub struct BranchArgs {
+    /// Commit the fixes of the files as they are in HEAD on this branch (created, or reset
+    /// to one commit on top of HEAD); the working tree, the index and HEAD are not touched.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+
+    /// The commit's subject line (default `leakfix: fix N leaks`).
+    #[arg(long, value_name = "MSG", requires = "branch")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PrArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// The branch to commit the fixes on and push; it is reset to one commit on top of HEAD.
+    #[arg(long, value_name = "NAME")]
+    pub branch: String,
+
+    /// The commit's subject line and the pull request's title (default `leakfix: fix N leaks`).
+    #[arg(long, value_name = "MSG")]
+    pub message: Option<String>,
+
+    /// The branch the pull request merges into (default: the remote's default branch).
+    #[arg(long, value_name = "BRANCH")]
+    pub base: Option<String>,
+
+    /// The remote to push to: a configured remote's name or an http(s) or file URL.
+    #[arg(long, value_name = "REMOTE", default_value = "origin")]
+    pub remote: String,
+
+    /// The GitHub repository (default: GITHUB_REPOSITORY, else read from the remote's URL).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// The GitHub REST API's base URL (default: GITHUB_API_URL, else https://api.github.com;
+    /// GitHub Enterprise Server: https://HOST/api/v3).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
 }

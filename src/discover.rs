@@ -16,6 +16,12 @@ pub struct Discovered {
 
 /// Expands the command-line paths into a sorted, de-duplicated list of `.go` files.
 pub fn discover(paths: &[PathBuf], threads: usize) -> Discovered {
+    discover_with(paths, threads, true)
+}
+
+/// As `discover`; with `skip_ignored` false (`--no-ignore`), .gitignore files and the
+/// vendor/testdata/hidden-directory skips are not applied.
+pub fn discover_with(paths: &[PathBuf], threads: usize, skip_ignored: bool) -> Discovered {
     let mut found = Discovered::default();
     let mut roots = Vec::new();
     for path in paths {
@@ -27,7 +33,7 @@ pub fn discover(paths: &[PathBuf], threads: usize) -> Discovered {
         }
     }
     if !roots.is_empty() {
-        let walked = walk(&roots, threads);
+        let walked = walk(&roots, threads, skip_ignored);
         found.files.extend(walked.files);
         found.errors.extend(walked.errors);
     }
@@ -61,7 +67,7 @@ fn strip_go_pattern(path: &Path) -> PathBuf {
     )
 }
 
-fn walk(roots: &[PathBuf], threads: usize) -> Discovered {
+fn walk(roots: &[PathBuf], threads: usize, skip_ignored: bool) -> Discovered {
     let mut builder = WalkBuilder::new(&roots[0]);
     for root in &roots[1..] {
         builder.add(root);
@@ -69,7 +75,8 @@ fn walk(roots: &[PathBuf], threads: usize) -> Discovered {
     builder
         .threads(threads)
         .require_git(false)
-        .filter_entry(|entry| entry.depth() == 0 || !is_skipped_dir(entry));
+        .standard_filters(skip_ignored)
+        .filter_entry(move |entry| !skip_ignored || entry.depth() == 0 || !is_skipped_dir(entry));
     let collected = Mutex::new(Discovered::default());
     builder.build_parallel().run(|| {
         Box::new(|result| {

@@ -5,8 +5,8 @@ use crate::modules::Modules;
 use leakfix_transforms::fixer::AtLeast;
 use leakfix_transforms::lines::LineIndex;
 use leakfix_transforms::{
-    run, Applicability, AppliedFix, Finding, FixPolicy, ModuleInfo, RejectedFix, Rule, Settings,
-    SourceFile,
+    run, Applicability, AppliedFix, Edit, Finding, FixPolicy, ModuleInfo, RejectedFix, Rule,
+    Settings, SourceFile,
 };
 use std::path::{Path, PathBuf};
 
@@ -33,6 +33,27 @@ pub struct Located {
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
+    /// `column` and `end_column` counted in Unicode code points rather than bytes (SARIF's
+    /// `unicodeCodePoints`).
+    pub char_columns: (usize, usize),
+    /// For each of `finding.fixes`, its edits placed in the file as stored.
+    pub edit_positions: Vec<Vec<EditPosition>>,
+}
+
+/// One edit of a fix placed in the file as stored, for formats that address the file
+/// itself (SARIF). Edits are sorted by position, and an insertion followed by an edit at
+/// the same offset is merged into one, so that applying them from last to first to the
+/// file's bytes gives exactly what `fix` would write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditPosition {
+    /// 1-based line and column of the start and of the (exclusive) end, columns counted
+    /// in Unicode code points.
+    pub start: (usize, usize),
+    pub end: (usize, usize),
+    /// The bytes replaced, in the file as stored (BOM and CRLF line endings included).
+    pub bytes: std::ops::Range<usize>,
+    /// The replacement, in the file's line endings.
+    pub text: String,
 }
 
 /// Everything the sinks need to know about one file.
@@ -86,7 +107,7 @@ pub fn process(
 }
 
 /// Reads a file, or `None` for a generated file (`// Code generated … DO NOT EDIT.`).
-fn read_go_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
+pub fn read_go_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
@@ -208,7 +229,7 @@ fn analyse(
     report.findings = outcome
         .findings
         .into_iter()
-        .map(|f| locate(f, &lines))
+        .map(|f| locate(f, &normalised.text, &lines, &normalised))
         .collect();
     report.applied = outcome.applied;
     if let Some(fixed) = &outcome.fixed {
@@ -216,7 +237,7 @@ fn analyse(
         report.remaining = outcome
             .remaining
             .into_iter()
-            .map(|f| locate(f, &fixed_lines))
+            .map(|f| locate(f, fixed, &fixed_lines, &normalised))
             .collect();
     }
     report.rejected = outcome.rejected;
@@ -227,16 +248,80 @@ fn analyse(
     }
 }
 
-fn locate(finding: Finding, lines: &LineIndex) -> Located {
+/// Locates a finding of `text`, which is stored in the form `stored` describes.
+fn locate(finding: Finding, text: &str, lines: &LineIndex, stored: &Normalised) -> Located {
     let (line, column) = lines.position(finding.start);
     let (end_line, end_column) = lines.position(finding.end);
+    let char_columns = (
+        char_position(text, lines, finding.start).1,
+        char_position(text, lines, finding.end).1,
+    );
+    let edit_positions = finding
+        .fixes
+        .iter()
+        .map(|fix| place_edits(&fix.edits, text, lines, stored))
+        .collect();
     Located {
         finding,
         line,
         column,
         end_line,
         end_column,
+        char_columns,
+        edit_positions,
     }
+}
+
+/// The 1-based line and 1-based column in Unicode code points of `offset`.
+fn char_position(text: &str, lines: &LineIndex, offset: usize) -> (usize, usize) {
+    let (line, column) = lines.position(offset);
+    let chars = text
+        .get(offset + 1 - column..offset)
+        .map_or(column - 1, |before| before.chars().count());
+    (line, chars + 1)
+}
+
+/// The edits of one fix in the order they apply, placed in the file as stored.
+fn place_edits(
+    edits: &[Edit],
+    text: &str,
+    lines: &LineIndex,
+    stored: &Normalised,
+) -> Vec<EditPosition> {
+    let mut sorted: Vec<Edit> = edits.to_vec();
+    sorted.sort_by_key(|e| (e.start, e.end));
+    let mut merged: Vec<Edit> = Vec::with_capacity(sorted.len());
+    for edit in sorted {
+        match merged.last_mut() {
+            Some(last) if last.start == last.end && last.end == edit.start => {
+                last.end = edit.end;
+                last.replacement.push_str(&edit.replacement);
+            }
+            _ => merged.push(edit),
+        }
+    }
+    // Every LF of the normalised text is CRLF in a CRLF file, and a BOM precedes it all.
+    let stored_offset = |offset: usize| {
+        let newlines = if stored.crlf {
+            lines.position(offset).0 - 1
+        } else {
+            0
+        };
+        offset + newlines + if stored.bom { BOM.len() } else { 0 }
+    };
+    merged
+        .into_iter()
+        .map(|edit| EditPosition {
+            start: char_position(text, lines, edit.start),
+            end: char_position(text, lines, edit.end),
+            bytes: stored_offset(edit.start)..stored_offset(edit.end),
+            text: if stored.crlf {
+                edit.replacement.replace('\n', "\r\n")
+            } else {
+                edit.replacement
+            },
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -251,6 +336,39 @@ mod tests {
         let normalised = Normalised::new(input.clone()).unwrap();
         assert_eq!(normalised.text, "package p\n\nfunc f() {}\n");
         assert_eq!(normalised.restore(&normalised.text), input);
+    }
+
+    #[test]
+    fn placed_edits_rebuild_the_fixed_file_from_its_own_bytes() {
+        let input = "\u{feff}package p\r\n\r\n// é\r\nfunc f() {}\r\n"
+            .as_bytes()
+            .to_vec();
+        let normalised = Normalised::new(input.clone()).unwrap();
+        let text = &normalised.text;
+        let at = text.find("func").unwrap();
+        let edits = vec![
+            Edit::replace(at..at + 4, "func"),
+            Edit::insert(at, "var x = 1\n"),
+            Edit::insert(at, "\n"),
+            Edit::replace(text.len() - 1..text.len(), "\n// end\n"),
+        ];
+        let lines = LineIndex::new(text);
+        let placed = place_edits(&edits, text, &lines, &normalised);
+        assert_eq!(placed.len(), 2, "the insertions merge into the replacement");
+        assert_eq!(placed[0].start, (4, 1));
+        assert_eq!(placed[1].start, (4, 12));
+        assert_eq!(placed[1].end, (5, 1));
+        let mut bytes = input;
+        for edit in placed.iter().rev() {
+            bytes.splice(edit.bytes.clone(), edit.text.bytes());
+        }
+        let refs: Vec<&Edit> = edits.iter().collect();
+        let fixed = leakfix_transforms::fixer::apply_edits(text, &refs);
+        assert_eq!(bytes, normalised.restore(&fixed));
+        assert_eq!(
+            char_position("// é x", &LineIndex::new("// é x"), 6),
+            (1, 6)
+        );
     }
 
     #[test]

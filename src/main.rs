@@ -3,9 +3,15 @@
 mod cli;
 mod discover;
 mod engine;
+mod formats;
+mod interactive;
 mod modules;
 mod output;
 mod write;
+
+// The bot half of the patch layer: `fix --branch` and `pr`.
+mod git;
+mod pr;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -46,7 +52,10 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Rules { id } => print_rules(id.as_deref()),
         Command::Check(args) => run_files(&args, Action::Check),
         Command::Diff(args) => run_files(&args, Action::Diff),
-        Command::Fix(args) => run_files(&args, Action::Fix),
+        Command::Fix(args) if args.interactive => interactive::run(&args.run),
+        Command::Fix(args) if args.branch.branch.is_some() => git::run_fix_branch(&args),
+        Command::Fix(args) => run_files(&args.run, Action::Fix),
+        Command::Pr(args) => pr::run(&args),
     }
 }
 
@@ -91,7 +100,7 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
     } else {
         args.paths.clone()
     };
-    let discovered = discover::discover(&paths, threads.max(1));
+    let discovered = discover::discover_with(&paths, threads.max(1), !args.no_ignore);
     let settings = Settings {
         target_go: args.target_go,
     };
@@ -146,7 +155,7 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
     })
 }
 
-fn selected_rules(args: &RunArgs) -> Result<Vec<&'static Rule>> {
+pub(crate) fn selected_rules(args: &RunArgs) -> Result<Vec<&'static Rule>> {
     for id in args.select.iter().chain(&args.ignore) {
         if rules::find(id).is_none() {
             bail!("unknown rule {id:?}; `leakfix rules` lists them");
@@ -159,7 +168,7 @@ fn selected_rules(args: &RunArgs) -> Result<Vec<&'static Rule>> {
         .collect())
 }
 
-fn use_colour(choice: ColorChoice) -> bool {
+pub(crate) fn use_colour(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -189,6 +198,8 @@ fn print_findings(
 ) -> Result<bool> {
     match format {
         Format::Json => output::write_json(out, reports, &pick)?,
+        Format::Sarif => formats::write_sarif(out, reports, &pick)?,
+        Format::Github => formats::write_github(out, reports, &pick)?,
         Format::Text => {
             for report in reports {
                 let path = output::display_path(&report.path);

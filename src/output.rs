@@ -15,7 +15,7 @@ pub struct Palette {
 }
 
 impl Palette {
-    fn paint(&self, code: &str, text: &str) -> String {
+    pub fn paint(&self, code: &str, text: &str) -> String {
         if self.enabled {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -115,8 +115,19 @@ pub fn write_diff(out: &mut impl Write, report: &FileReport, palette: Palette) -
     };
     let old = String::from_utf8_lossy(original);
     let new = String::from_utf8_lossy(fixed);
-    let path = display_path(&report.path);
-    let diff = TextDiff::from_lines(old.as_ref(), new.as_ref());
+    write_unified_diff(out, &old, &new, &display_path(&report.path), palette)
+}
+
+/// A unified diff of `old` → `new` with three lines of context and `a/`/`b/` headers,
+/// coloured when the palette is on.
+pub fn write_unified_diff(
+    out: &mut impl Write,
+    old: &str,
+    new: &str,
+    path: &str,
+    palette: Palette,
+) -> io::Result<()> {
+    let diff = TextDiff::from_lines(old, new);
     let text = diff
         .unified_diff()
         .context_radius(3)

@@ -1,0 +1,199 @@
+//! `leakfix fix -i` end to end through a pseudo-terminal, with real keystrokes.
+
+#![cfg(unix)]
+
+use expectrl::{Eof, Regex, Session};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const PROMPT: &str = "Apply this fix?";
+
+const SOURCE: &str = "package a
+
+import (
+	\"context\"
+	\"time\"
+)
+
+func one(ctx context.Context, d time.Duration) error {
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func two(ctx context.Context, d time.Duration) error {
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func tick(d time.Duration, stop chan int) {
+	t := time.Tick(d)
+	select {
+	case <-t:
+	case <-stop:
+	}
+}
+";
+
+fn module() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module example.com/a\n\ngo 1.22\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.go"), SOURCE).unwrap();
+    dir
+}
+
+fn spawn(dir: &Path) -> Session {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    command
+        .args(["fix", "-i", "--color", "never", "."])
+        .current_dir(dir);
+    let mut session = Session::spawn(command).expect("leakfix starts in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session
+}
+
+/// Waits for the next question and answers it.
+fn answer(session: &mut Session, key: &str) {
+    session.expect(PROMPT).expect("a question");
+    session.send_line(key).unwrap();
+}
+
+/// Reads the closing summary, then waits for the process to end.
+fn finish(session: &mut Session) -> String {
+    let summary = session
+        .expect(Regex("applied \\d+ of the fixes offered \\(\\d+ asked\\)"))
+        .expect("a summary");
+    let text = String::from_utf8_lossy(summary.get(0).unwrap_or_default()).into_owned();
+    session.expect(Eof).expect("leakfix exits");
+    text
+}
+
+#[test]
+fn yes_no_yes_applies_exactly_the_accepted_fixes() {
+    let dir = module();
+    let mut session = spawn(dir.path());
+    let shown = session
+        .expect(Regex(
+            "a.go:10:9: time-after-in-select[\\s\\S]*Why:[\\s\\S]*Fix \\(safe\\)",
+        ))
+        .unwrap();
+    assert!(!shown.before().is_empty() || !shown.get(0).unwrap().is_empty());
+    session.send_line("y").unwrap();
+    answer(&mut session, "n");
+    session
+        .expect("Fix (unsafe): Replace time.Tick")
+        .expect("the unsafe fix is offered too");
+    answer(&mut session, "y");
+    let tail = finish(&mut session);
+    assert!(
+        tail.contains("applied 2 of the fixes offered (3 asked)"),
+        "{tail}"
+    );
+    let fixed = std::fs::read_to_string(dir.path().join("a.go")).unwrap();
+    assert_eq!(
+        fixed.matches("time.NewTimer(d)").count(),
+        1,
+        "only the first select was accepted:\n{fixed}"
+    );
+    assert!(fixed.contains("func two(ctx context.Context, d time.Duration) error {\n\tselect {\n\tcase <-time.After(d):"));
+    assert!(
+        fixed.contains("\tticker := time.NewTicker(d)\n\tdefer ticker.Stop()\n\tt := ticker.C\n")
+    );
+}
+
+#[test]
+fn all_of_this_rule_stops_asking_about_it() {
+    let dir = module();
+    let mut session = spawn(dir.path());
+    answer(&mut session, "r");
+    // The second time.After fix is applied without a question; the next one is time.Tick.
+    session.expect("Fix (unsafe): Replace time.Tick").unwrap();
+    answer(&mut session, "n");
+    let tail = finish(&mut session);
+    assert!(tail.contains("(2 asked)"), "{tail}");
+    let fixed = std::fs::read_to_string(dir.path().join("a.go")).unwrap();
+    assert_eq!(fixed.matches("time.NewTimer(d)").count(), 2);
+    assert!(fixed.contains("t := time.Tick(d)"));
+}
+
+#[test]
+fn quit_leaves_the_file_as_it_was() {
+    let dir = module();
+    let mut session = spawn(dir.path());
+    answer(&mut session, "q");
+    finish(&mut session);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.go")).unwrap(),
+        SOURCE
+    );
+}
+
+#[test]
+fn an_invalid_answer_is_asked_again() {
+    let dir = module();
+    let mut session = spawn(dir.path());
+    answer(&mut session, "maybe");
+    session
+        .expect("answer y, n, r, a or q")
+        .expect("the prompt explains the answers");
+    session.send_line("a").unwrap();
+    finish(&mut session);
+    let fixed = std::fs::read_to_string(dir.path().join("a.go")).unwrap();
+    assert_eq!(fixed.matches("time.NewTimer(d)").count(), 2);
+    assert!(fixed.contains("ticker := time.NewTicker(d)"));
+}
+
+#[test]
+fn without_a_terminal_it_refuses_clearly() {
+    let dir = module();
+    let output = Command::new(env!("CARGO_BIN_EXE_leakfix"))
+        .args(["fix", "-i", "."])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("fix -i needs a terminal"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.go")).unwrap(),
+        SOURCE
+    );
+}
+
+#[test]
+fn a_finding_with_alternatives_lets_the_user_choose() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module example.com/a\n\ngo 1.22\n",
+    )
+    .unwrap();
+    let source = "package a\n\nimport \"context\"\n\nfunc notify(ctx context.Context, channels []chan int, value int) {\n\tfor i := range channels {\n\t\tgo func() {\n\t\t\tchannels[i] <- value\n\t\t}()\n\t}\n}\n";
+    std::fs::write(dir.path().join("a.go"), source).unwrap();
+    let mut session = spawn(dir.path());
+    session.expect("Fix 1 (unsafe): Give up the send").unwrap();
+    session
+        .expect("Fix 2 (unsafe): Send without blocking")
+        .unwrap();
+    session.expect("Which fix?").unwrap();
+    session.send_line("2").unwrap();
+    answer(&mut session, "y");
+    finish(&mut session);
+    let fixed = std::fs::read_to_string(dir.path().join("a.go")).unwrap();
+    assert!(
+        fixed.contains("\t\tselect {\n\t\tcase channels[i] <- value:\n\t\tdefault:\n\t\t}\n"),
+        "{fixed}"
+    );
+}
