@@ -35,7 +35,7 @@ fn main() {
         .build()
         .expect("threads");
     println!(
-        "{:<40} {:>7} {:>10} {:<16} {:>8} {:>8} {:>9}",
+        "{:<40} {:>7} {:>10} {:<20} {:>8} {:>8} {:>9}",
         "tree", "files", "MB", "phase", "seconds", "MB/s", "peak MB"
     );
     let mut totals = Vec::new();
@@ -86,7 +86,7 @@ fn print_row(
     let mb = bytes as f64 / 1e6;
     let peak = peak_mb.map_or_else(|| "-".to_string(), |p| format!("{p:.0}"));
     println!(
-        "{tree:<40} {files:>7} {mb:>10.1} {phase:<16} {seconds:>8.2} {:>8.1} {peak:>9}",
+        "{tree:<40} {files:>7} {mb:>10.1} {phase:<20} {seconds:>8.2} {:>8.1} {peak:>9}",
         mb / seconds.max(1e-9)
     );
 }

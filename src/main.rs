@@ -7,6 +7,7 @@ mod formats;
 mod interactive;
 mod modules;
 mod output;
+mod progress;
 mod write;
 
 // The bot half of the patch layer: `fix --branch` and `pr`.
@@ -115,6 +116,7 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
         Mode::Fix(min)
     };
     let modules = modules::Modules::default();
+    let progress = progress::Progress::new(discovered.files.len());
     let reports: Vec<FileReport> = pool.install(|| {
         discovered
             .files
@@ -124,10 +126,13 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
                 if action == Action::Fix {
                     write_fixed(&mut report);
                 }
+                progress.file_done();
                 report
             })
             .collect()
     });
+    progress.finish();
+
     let palette = Palette {
         enabled: use_colour(args.color),
     };

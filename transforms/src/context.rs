@@ -3,7 +3,8 @@
 
 use crate::gomod::{GoVersion, ModuleInfo};
 use crate::syntax;
-use std::collections::HashMap;
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
 /// The nodes of the kinds the rules start from, gathered in one walk of the tree so that
@@ -53,9 +54,38 @@ pub struct FileContext<'a> {
     /// Whether the file name ends in `_test.go`.
     pub is_test_file: bool,
     pub index: &'a NodeIndex<'a>,
+    /// Names declared at the top level of the file, computed on first use: a rule asks
+    /// for them per match, and a generated file can declare hundreds of thousands.
+    package_names: OnceCell<HashSet<String>>,
 }
 
 impl<'a> FileContext<'a> {
+    pub fn new(
+        source: &'a str,
+        tree: &'a Tree,
+        module: &'a ModuleInfo,
+        settings: &'a Settings,
+        is_test_file: bool,
+        index: &'a NodeIndex<'a>,
+    ) -> Self {
+        FileContext {
+            source,
+            tree,
+            module,
+            settings,
+            is_test_file,
+            index,
+            package_names: OnceCell::new(),
+        }
+    }
+
+    /// Names declared at the top level of this file (functions, types, vars, consts,
+    /// imports).
+    pub fn package_level_names(&self) -> &HashSet<String> {
+        self.package_names
+            .get_or_init(|| syntax::package_level_names(self.root(), self.source))
+    }
+
     pub fn root(&self) -> Node<'a> {
         self.tree.root_node()
     }

@@ -134,14 +134,14 @@ fn findings_for(
         .collect();
     let kinds: Vec<&'static str> = rules.iter().flat_map(|r| r.kinds.iter().copied()).collect();
     let index = NodeIndex::new(tree, &kinds);
-    let ctx = FileContext {
-        source: text,
+    let ctx = FileContext::new(
+        text,
         tree,
-        module: file.module,
-        settings: file.settings,
-        is_test_file: file.is_test_file,
-        index: &index,
-    };
+        file.module,
+        file.settings,
+        file.is_test_file,
+        &index,
+    );
     let lines = LineIndex::new(text);
     let mut findings: Vec<Finding> = rules
         .iter()

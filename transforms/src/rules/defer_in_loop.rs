@@ -118,7 +118,7 @@ fn check_loop(ctx: &FileContext, loop_node: Node<'_>, defers: &[Node<'_>]) -> Op
         let exits = exits?;
         let outermost = syntax::outermost_function(function).unwrap_or(function);
         let mut taken = syntax::identifiers(outermost, ctx.source);
-        taken.extend(syntax::package_level_names(ctx.root(), ctx.source));
+        taken.extend(ctx.package_level_names().iter().cloned());
         let edit = loop_closure::wrap_body(loop_node, function, ctx.source, &exits, &taken)?;
         Ok(Fix {
             title: "Move the loop body into a function literal so its defers run every iteration"

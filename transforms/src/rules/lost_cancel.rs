@@ -185,7 +185,7 @@ fn defer_cancel_fix(
     let name = if ctx.text(cancel) == "_" {
         let outermost = syntax::outermost_function(function).unwrap_or(function);
         let mut taken = syntax::identifiers(outermost, ctx.source);
-        taken.extend(syntax::package_level_names(ctx.root(), ctx.source));
+        taken.extend(ctx.package_level_names().iter().cloned());
         let fresh = syntax::fresh_name("cancel", &taken);
         edits.push(Edit::replace(cancel.byte_range(), fresh.clone()));
         fresh

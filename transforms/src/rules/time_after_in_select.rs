@@ -154,20 +154,16 @@ fn timer_case<'t>(ctx: &FileContext, time_pkg: &str, clause: Node<'t>) -> Option
     })
 }
 
-/// A local or file-level declaration of the import's name hides the package.
+/// Only a local declaration can hide the import: Go rejects a package-level declaration
+/// of a name the file imports.
 fn time_is_shadowed(ctx: &FileContext, function: Node<'_>, time_pkg: &str) -> bool {
-    syntax::declared_names(function, ctx.source).contains(time_pkg) || {
-        let mut top = syntax::package_level_names(ctx.root(), ctx.source);
-        // The import itself declares the name; only other declarations shadow it.
-        top.remove(time_pkg);
-        top.contains(time_pkg)
-    }
+    syntax::declared_names(function, ctx.source).contains(time_pkg)
 }
 
 /// Picks `timer`, `timer2`, … avoiding every identifier visible in the function.
 fn name_timers(ctx: &FileContext, function: Node<'_>, timers: &mut [TimerCase]) {
     let mut taken = syntax::identifiers(function, ctx.source);
-    taken.extend(syntax::package_level_names(ctx.root(), ctx.source));
+    taken.extend(ctx.package_level_names().iter().cloned());
     for timer in timers.iter_mut() {
         timer.name = syntax::fresh_name("timer", &taken);
         taken.insert(timer.name.clone());

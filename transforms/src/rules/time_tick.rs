@@ -134,7 +134,7 @@ fn build_fix(
         return None;
     }
     let mut taken = syntax::identifiers(outermost, ctx.source);
-    taken.extend(syntax::package_level_names(ctx.root(), ctx.source));
+    taken.extend(ctx.package_level_names().iter().cloned());
     let name = syntax::fresh_name("ticker", &taken);
     let indent = syntax::statement_indent(ctx.source, anchor);
     let declaration = format!(
