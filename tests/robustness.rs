@@ -65,7 +65,7 @@ fn a_ten_megabyte_file_is_checked_and_fixed() {
     let filler: String = (0..180_000).map(|i| format!("var v{i} = {i}\n")).collect();
     let big = format!("{LEAK}\n{filler}");
     assert!(big.len() > 3_000_000);
-    let padded = big.repeat(1) + &"// padding\n".repeat((10_000_000 - big.len()) / 11 + 1);
+    let padded = big.clone() + &"// padding\n".repeat((10_000_000 - big.len()) / 11 + 1);
     std::fs::write(dir.path().join("big.go"), &padded).unwrap();
     let check = leakfix(dir.path(), &["check", "."]);
     assert_eq!(
