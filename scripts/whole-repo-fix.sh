@@ -62,6 +62,18 @@ broken=0
 printf '%-40s %-14s %-14s\n' module "build before/after" "vet before/after"
 for dir in "${modules[@]}"; do
   printf '%-40s %-14s %-14s\n' "$dir" "${built[before,$dir]}/${built[after,$dir]}" "${vetted[before,$dir]}/${vetted[after,$dir]}"
+  # A module whose vet already failed must not fail in new ways: compare the messages
+  # with their line and column numbers removed, since fixes move lines.
+  if [ "${vetted[before,$dir]}" = fail ] && [ "${vetted[after,$dir]}" = fail ]; then
+    log="${dir//\//_}.log"
+    new_messages=$(comm -13 <(sed -E 's/:[0-9]+:[0-9]+:/:/' "$work/.vet-before-$log" | sort -u) \
+                            <(sed -E 's/:[0-9]+:[0-9]+:/:/' "$work/.vet-after-$log" | sort -u))
+    if [ -n "$new_messages" ]; then
+      echo "BROKEN: new go vet messages in $dir:"
+      echo "$new_messages" | head -20
+      broken=1
+    fi
+  fi
   for kind in built vetted; do
     declare -n table=$kind
     if [ "${table[before,$dir]}" = pass ] && [ "${table[after,$dir]}" = fail ]; then

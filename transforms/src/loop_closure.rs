@@ -396,8 +396,43 @@ fn terminates(statement: Node<'_>, loop_node: Node<'_>, source: &str) -> bool {
             };
             branch("consequence") && branch("alternative")
         }
+        "block" => last_statement_terminates(statement, loop_node, source),
+        "labeled_statement" => statement
+            .named_children(&mut statement.walk())
+            .any(|s| s.kind() != "label_name" && terminates(s, loop_node, source)),
+        "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
+            clauses_all_terminate(statement, loop_node, source)
+        }
         _ => false,
     }
+}
+
+/// Go's rule for a terminating switch or select: (for a switch) a default clause, every
+/// clause ending in a terminating statement, and no `break` leaving the statement — as
+/// etcd's WAL repair loop ends, where a trailing `return` would be unreachable code.
+fn clauses_all_terminate(statement: Node<'_>, loop_node: Node<'_>, source: &str) -> bool {
+    let clauses: Vec<Node> = statement
+        .named_children(&mut statement.walk())
+        .filter(|c| c.kind().ends_with("_case"))
+        .collect();
+    let has_default = statement.kind() == "select_statement"
+        || clauses.iter().any(|c| c.kind() == "default_case");
+    let breaks_out = descendants_of_kind(statement, &["break_statement"])
+        .into_iter()
+        .any(|b| syntax::jump_target(b, source) == Some(statement));
+    has_default
+        && !breaks_out
+        && clauses.iter().all(|clause| {
+            let list = clause
+                .named_children(&mut clause.walk())
+                .find(|n| n.kind() == "statement_list");
+            let last = list.and_then(|l| {
+                l.named_children(&mut l.walk())
+                    .filter(|n| n.kind() != "comment")
+                    .last()
+            });
+            last.is_some_and(|last| terminates(last, loop_node, source))
+        })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -415,6 +415,16 @@ mod tests {
     }
 
     #[test]
+    fn a_body_ending_in_a_terminating_switch_gets_no_unreachable_return() {
+        // From etcd's WAL repair loop: every clause returns or continues, so a closing
+        // `return` after the switch would be reported by go vet as unreachable code.
+        check_fix(
+            &module("func f(names []string) bool {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\treturn false\n\t\t}\n\t\tdefer f.Close()\n\t\tswitch name {\n\t\tcase \"a\":\n\t\t\tcontinue\n\t\tdefault:\n\t\t\treturn true\n\t\t}\n\t}\n\treturn false\n}\n"),
+            &module("func f(names []string) bool {\n\tfor _, name := range names {\n\t\tif exit, r1 := func() (exit bool, _ bool) {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn true, false\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\tswitch name {\n\t\t\tcase \"a\":\n\t\t\t\treturn\n\t\t\tdefault:\n\t\t\t\treturn true, true\n\t\t\t}\n\t\t}(); exit {\n\t\t\treturn r1\n\t\t}\n\t}\n\treturn false\n}\n"),
+        );
+    }
+
+    #[test]
     fn manual_shapes_are_explained_not_edited() {
         let hold_all = "package p\n\nimport \"sync\"\n\nfunc f(mus []*sync.Mutex) {\n\tfor _, m := range mus {\n\t\tm.Lock()\n\t\tdefer m.Unlock()\n\t}\n}\n";
         assert_eq!(

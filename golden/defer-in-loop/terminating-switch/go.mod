@@ -1,0 +1,3 @@
+module example.com/terminating-switch
+
+go 1.22
