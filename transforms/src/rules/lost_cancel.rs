@@ -81,7 +81,7 @@ fn check_declaration(ctx: &FileContext, context_pkg: &str, decl: Node<'_>) -> Op
     } else {
         match cancel_calls(ctx, function, cancel_name, decl)? {
             calls if calls.is_empty() => "is never called",
-            calls if called_on_every_path(function, decl, &calls) => return None,
+            calls if called_on_every_path(function, decl, &calls, ctx.source) => return None,
             _ => "is not called on every path",
         }
     };
@@ -141,29 +141,119 @@ fn cancel_calls<'t>(
     (!managed).then_some(calls)
 }
 
-/// Whether some call runs before every `return` after the declaration, and before the
-/// end of the declaring block when the function can fall off its end.
-fn called_on_every_path(function: Node<'_>, decl: Node<'_>, calls: &[Node<'_>]) -> bool {
-    let returns = syntax::descendants_of_kind(function, &["return_statement"])
-        .into_iter()
-        .filter(|r| {
-            r.start_byte() > decl.end_byte() && syntax::enclosing_function(*r) == Some(function)
-        });
-    let every_return = returns
-        .into_iter()
-        .all(|r| syntax::one_runs_before(calls, r));
-    let block_end_covered = calls
-        .iter()
-        .any(|c| syntax::enclosing_statement(*c).and_then(|s| s.parent()) == decl.parent());
-    let ends_in_return = decl
-        .parent()
-        .and_then(|list| {
-            list.named_children(&mut list.walk())
-                .filter(|n| n.kind() != "comment")
-                .last()
-        })
+/// Whether a call runs on every way out of the declaring block: before each `return` in
+/// it, before each `break`/`continue`/`goto` that leaves it, and before its end (unless it
+/// ends in a `return`). Code after the block is reached only through one of those, so a
+/// `cancel()` right after the context's use — as etcd writes it — counts, and so does a
+/// call in every branch of an `if`/`else` or every clause of a `select`.
+fn called_on_every_path<'t>(
+    function: Node<'t>,
+    decl: Node<'t>,
+    calls: &[Node<'t>],
+    source: &str,
+) -> bool {
+    let Some(block) = decl.parent() else {
+        return false;
+    };
+    let exits: Vec<Node> = syntax::descendants_of_kind(
+        block,
+        &[
+            "return_statement",
+            "break_statement",
+            "continue_statement",
+            "goto_statement",
+        ],
+    )
+    .into_iter()
+    .filter(|exit| {
+        exit.start_byte() > decl.end_byte() && syntax::enclosing_function(*exit) == Some(function)
+    })
+    .filter(|exit| match exit.kind() {
+        // A break or continue leaves the block only when its target encloses the block.
+        "break_statement" | "continue_statement" => syntax::jump_target(*exit, source)
+            .is_some_and(|target| syntax::ancestors(block).any(|a| a == target)),
+        _ => true,
+    })
+    .collect();
+    let statements_after = |list: Node<'t>, before: usize| -> Vec<Node<'t>> {
+        list.named_children(&mut list.walk())
+            .filter(|s| s.start_byte() > decl.end_byte() && s.end_byte() <= before)
+            .collect::<Vec<_>>()
+    };
+    let covered = |exit: Node<'t>| {
+        std::iter::once(exit)
+            .chain(syntax::ancestors(exit))
+            .take_while(|n| *n != block)
+            .filter_map(|n| {
+                n.parent()
+                    .filter(|p| p.kind() == "statement_list")
+                    .map(|list| (list, n))
+            })
+            .chain(std::iter::once((block, exit)))
+            .any(|(list, at)| {
+                statements_after(list, at.start_byte())
+                    .iter()
+                    .any(|s| certainly_calls(*s, calls))
+            })
+    };
+    let ends_in_return = block
+        .named_children(&mut block.walk())
+        .filter(|n| n.kind() != "comment")
+        .last()
         .is_some_and(|last| last.kind() == "return_statement");
-    every_return && (block_end_covered || ends_in_return)
+    let end_covered = statements_after(block, usize::MAX)
+        .iter()
+        .any(|s| certainly_calls(*s, calls));
+    exits.into_iter().all(covered) && (end_covered || ends_in_return)
+}
+
+/// Whether running `statement` certainly runs one of the calls: it is the call's
+/// statement, or every branch of it does.
+fn certainly_calls<'t>(statement: Node<'t>, calls: &[Node<'t>]) -> bool {
+    let list_calls = |list: Option<Node<'_>>| {
+        list.is_some_and(|l| {
+            l.named_children(&mut l.walk())
+                .any(|s| certainly_calls(s, calls))
+        })
+    };
+    let clause_list = |clause: Node<'t>| -> Option<Node<'t>> {
+        clause
+            .named_children(&mut clause.walk())
+            .find(|n| n.kind() == "statement_list")
+    };
+    if calls
+        .iter()
+        .any(|c| syntax::enclosing_statement(*c) == Some(statement))
+    {
+        return true;
+    }
+    match statement.kind() {
+        "block" => list_calls(statement.named_child(0)),
+        "labeled_statement" => statement
+            .named_children(&mut statement.walk())
+            .any(|s| certainly_calls(s, calls)),
+        "if_statement" => {
+            let branch = |field: &str| {
+                statement
+                    .child_by_field_name(field)
+                    .is_some_and(|b| match b.kind() {
+                        "block" => list_calls(b.named_child(0)),
+                        _ => certainly_calls(b, calls),
+                    })
+            };
+            branch("consequence") && branch("alternative")
+        }
+        "select_statement" | "expression_switch_statement" | "type_switch_statement" => {
+            let clauses: Vec<Node> = statement
+                .named_children(&mut statement.walk())
+                .filter(|c| c.kind().ends_with("_case"))
+                .collect();
+            let exhaustive = statement.kind() == "select_statement"
+                || clauses.iter().any(|c| c.kind() == "default_case");
+            exhaustive && !clauses.is_empty() && clauses.iter().all(|c| list_calls(clause_list(*c)))
+        }
+        _ => false,
+    }
 }
 
 fn defer_cancel_fix(
@@ -273,6 +363,29 @@ mod tests {
             &module("func f(parent context.Context, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tctx, _ := context.WithCancel(parent)\n\t\t_ = ctx\n\t}\n}\n"),
             &module("func f(parent context.Context, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tfunc() {\n\t\t\tctx, cancel := context.WithCancel(parent)\n\t\t\tdefer cancel()\n\t\t\t_ = ctx\n\t\t}()\n\t}\n}\n"),
         );
+    }
+
+    #[test]
+    fn a_cancel_called_right_after_use_in_a_loop_is_not_reported() {
+        // From etcd's corrupt.go: the call covers the break and the end of the body, and
+        // the function's later returns are outside the block.
+        let text = module("func f(parent context.Context, eps []string, try func(context.Context, string) error) error {\n\tfor _, ep := range eps {\n\t\tctx, cancel := context.WithTimeout(parent, time.Second)\n\t\terr := try(ctx, ep)\n\t\tcancel()\n\t\tif err == nil {\n\t\t\tbreak\n\t\t}\n\t}\n\treturn nil\n}\n");
+        assert!(findings_for(&text).is_empty(), "{:?}", findings_for(&text));
+        let skipped = module("func f(parent context.Context, eps []string, try func(context.Context, string) error) {\n\tfor _, ep := range eps {\n\t\tctx, cancel := context.WithTimeout(parent, time.Second)\n\t\tif try(ctx, ep) != nil {\n\t\t\tcontinue\n\t\t}\n\t\tcancel()\n\t}\n}\n");
+        assert!(findings_for(&skipped)[0]
+            .message
+            .contains("not called on every path"));
+    }
+
+    #[test]
+    fn a_cancel_in_every_branch_or_clause_counts() {
+        // From moby's health check and etcd's watch tests.
+        let select = module("func f(parent context.Context, stop, done chan int) {\n\tctx, cancel := context.WithCancel(parent)\n\t_ = ctx\n\tselect {\n\tcase <-stop:\n\t\tcancel()\n\t\treturn\n\tcase <-done:\n\t\tcancel()\n\t}\n}\n");
+        assert!(findings_for(&select).is_empty());
+        let branches = module("func f(parent context.Context, x bool) {\n\tctx, cancel := context.WithCancel(parent)\n\t_ = ctx\n\tif x {\n\t\tcancel()\n\t} else {\n\t\tcancel()\n\t}\n}\n");
+        assert!(findings_for(&branches).is_empty());
+        let one_branch = module("func f(parent context.Context, x bool) {\n\tctx, cancel := context.WithCancel(parent)\n\t_ = ctx\n\tif x {\n\t\tcancel()\n\t}\n}\n");
+        assert_eq!(findings_for(&one_branch).len(), 1);
     }
 
     #[test]
