@@ -12,18 +12,28 @@ use leakfix_transforms::{syntax, Applicability, ModuleInfo, Settings, RULES};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let module = ModuleInfo::default();
     let settings = Settings::default();
     let rules: Vec<_> = RULES.iter().collect();
     let fix = |text: &str| {
-        let file = SourceFile { text, module: &module, settings: &settings, is_test_file: false };
+        let file = SourceFile {
+            text,
+            module: &module,
+            settings: &settings,
+            is_test_file: false,
+        };
         run(&file, &rules, Some(&mut AtLeast(Applicability::Unsafe))).expect("tree-sitter runs")
     };
     let first = fix(text);
     let fixed = first.fixed.expect("fixing was asked for");
     let errors = |t: &str| syntax::error_count(&syntax::parse_go(t).expect("parses"));
-    assert!(errors(&fixed) <= errors(text), "a fix made the syntax worse");
+    assert!(
+        errors(&fixed) <= errors(text),
+        "a fix made the syntax worse"
+    );
     if first.converged && first.rejected.is_empty() {
         let second = fix(&fixed).fixed.expect("fixing was asked for");
         assert_eq!(second, fixed, "fixing twice changed the text again");
