@@ -5,34 +5,11 @@
 //! follow DESIGN.md §2 (engine) and §3 (patch layer). Tests marked ``
 //! expose a known defect of the binary; they pass once it is fixed.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{GO_MOD, LEAK};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use tempfile::TempDir;
-
-/// No run of leakfix on these tiny trees should take anywhere near this long; a run that
-/// does has hung (a symlink loop, say) and fails instead of blocking the suite.
-const TIMEOUT: Duration = Duration::from_secs(60);
-
-const GO_MOD: &str = "module example.com/a\n\ngo 1.22\n";
-
-/// The basic leak: `time.After` in a select with another case, outside a loop (safe fix).
-const LEAK: &str = r#"package a
-
-import (
-	"context"
-	"time"
-)
-
-func wait(ctx context.Context, d time.Duration) error {
-	select {
-	case <-time.After(d):
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-"#;
 
 /// `LEAK` after `leakfix fix`.
 const LEAK_FIXED: &str = r#"package a
@@ -142,9 +119,8 @@ impl Printed {
 /// A module with a `go 1.22` go.mod (timers leak) and the given files.
 fn go_module(files: &[(&str, &str)]) -> Tree {
     let tree = Tree {
-        dir: tempfile::tempdir().expect("a temporary directory"),
+        dir: common::go_module(),
     };
-    tree.write("go.mod", GO_MOD);
     for (path, text) in files {
         tree.write(path, text);
     }
@@ -162,10 +138,7 @@ impl Tree {
 
     /// Writes a file, creating its directories.
     fn write(&self, relative: &str, contents: impl AsRef<[u8]>) {
-        let path = self.path(relative);
-        std::fs::create_dir_all(path.parent().expect("a file has a parent"))
-            .expect("creating directories");
-        std::fs::write(&path, contents).expect("writing a file");
+        common::write_file(self.root(), relative, contents);
     }
 
     fn read(&self, relative: &str) -> Vec<u8> {
@@ -176,32 +149,14 @@ impl Tree {
         String::from_utf8(self.read(relative)).expect("the file is UTF-8")
     }
 
-    /// The leakfix command, ready to run in the tree. NO_COLOR is removed so that the
-    /// tests' own environment cannot change what is printed.
-    fn leakfix(&self, args: &[&str]) -> Command {
-        let mut command = Command::cargo_bin("leakfix").expect("the leakfix binary is built");
-        command
-            .current_dir(self.root())
-            .args(args)
-            .env_remove("NO_COLOR")
-            .timeout(TIMEOUT);
-        command
-    }
-
-    /// Runs leakfix, checks its exit code and that it did not panic, and returns its output.
+    /// Runs leakfix in the tree, checks its exit code and that it did not panic, and
+    /// returns its output.
     fn run(&self, args: &[&str], code: i32) -> Printed {
-        let assert = self.leakfix(args).assert().code(code);
-        let output = assert.get_output();
-        let printed = Printed {
+        let output = common::run(self.root(), args, code);
+        Printed {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        assert!(
-            !printed.stderr.contains("panicked"),
-            "leakfix {args:?} panicked:\n{}",
-            printed.stderr
-        );
-        printed
+        }
     }
 }
 

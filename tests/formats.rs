@@ -2,87 +2,30 @@
 //! `--format github` (workflow commands). Each test builds a small Go module in a temporary
 //! directory and runs the `leakfix` binary there.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{golden_leak, golden_leak_fixed};
 use serde_json::Value;
 use std::path::Path;
-use std::time::Duration;
 use tempfile::TempDir;
-
-const TIMEOUT: Duration = Duration::from_secs(60);
-
-/// golden/time-after-in-select/ctx-done/leak.go: `time.After` in a select with another
-/// case, outside a loop (a safe fix).
-const LEAK: &str = r#"package leak
-
-import (
-	"context"
-	"time"
-)
-
-// WaitOrCancel waits until d has passed or ctx is done, whichever comes first.
-func WaitOrCancel(ctx context.Context, d time.Duration) error {
-	select {
-	case <-time.After(d):
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-"#;
-
-/// `LEAK` after `leakfix fix`.
-const LEAK_FIXED: &str = r#"package leak
-
-import (
-	"context"
-	"time"
-)
-
-// WaitOrCancel waits until d has passed or ctx is done, whichever comes first.
-func WaitOrCancel(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-"#;
 
 const MESSAGE: &str = "time.After in a select with other cases leaves its timer running until it fires; use time.NewTimer and Stop it";
 
-/// Where `LEAK` is written, in a subdirectory so that the path has a separator.
+/// Where `golden_leak()` is written, in a subdirectory so that the path has a separator.
 const FILE: &str = "pkg/leak.go";
 
 /// A Go module in a temporary directory with `go.mod` saying `go_line` and `FILE`.
 fn module(go_line: &str, file: &[u8]) -> TempDir {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::write(
-        dir.path().join("go.mod"),
-        format!("module example.com/leak\n\n{go_line}\n"),
-    )
-    .expect("writing go.mod");
-    std::fs::create_dir_all(dir.path().join("pkg")).expect("creating pkg/");
-    std::fs::write(dir.path().join(FILE), file).expect("writing the Go file");
+    let dir = common::module_with_go_mod(&format!("module example.com/leak\n\n{go_line}\n"));
+    common::write_file(dir.path(), FILE, file);
     dir
 }
 
-/// Runs leakfix in `dir`, checks its exit code and returns its stdout.
+/// Runs leakfix in `dir`, checks its exit code and that it did not panic, and returns its
+/// stdout.
 fn leakfix(dir: &Path, args: &[&str], code: i32) -> String {
-    let assert = Command::cargo_bin("leakfix")
-        .expect("the leakfix binary is built")
-        .current_dir(dir)
-        .args(args)
-        .env_remove("NO_COLOR")
-        .timeout(TIMEOUT)
-        .assert()
-        .code(code);
-    let output = assert.get_output();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("panicked"), "leakfix {args:?}:\n{stderr}");
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+    let output = common::run(dir, args, code);
+    String::from_utf8(output.stdout).expect("stdout is UTF-8")
 }
 
 fn sarif(dir: &Path, code: i32) -> Value {
@@ -107,7 +50,7 @@ fn text_position(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
-/// Checks the SARIF log of one run on a `LEAK`-shaped file `original`, and returns the
+/// Checks the SARIF log of one run on a file shaped like `golden_leak()` `original`, and returns the
 /// file rebuilt by applying the first fix's replacements to `original` by byte offset.
 fn check_leak_log(log: &Value, original: &[u8]) -> Vec<u8> {
     assert_eq!(
@@ -203,10 +146,11 @@ fn check_leak_log(log: &Value, original: &[u8]) -> Vec<u8> {
 
 #[test]
 fn sarif_reports_rules_results_and_fixes_that_rebuild_what_fix_writes() {
-    let dir = module("go 1.22", LEAK.as_bytes());
+    let leak = golden_leak();
+    let dir = module("go 1.22", leak.as_bytes());
     let log = sarif(dir.path(), 1);
-    let rebuilt = check_leak_log(&log, LEAK.as_bytes());
-    assert_eq!(String::from_utf8_lossy(&rebuilt), LEAK_FIXED);
+    let rebuilt = check_leak_log(&log, leak.as_bytes());
+    assert_eq!(String::from_utf8_lossy(&rebuilt), golden_leak_fixed());
     leakfix(dir.path(), &["fix"], 0);
     let written = std::fs::read(dir.path().join(FILE)).expect("reading the fixed file");
     assert_eq!(rebuilt, written);
@@ -214,7 +158,7 @@ fn sarif_reports_rules_results_and_fixes_that_rebuild_what_fix_writes() {
 
 #[test]
 fn sarif_byte_offsets_address_the_file_with_its_bom_and_crlf() {
-    let original = format!("\u{feff}{}", LEAK.replace('\n', "\r\n")).into_bytes();
+    let original = format!("\u{feff}{}", golden_leak().replace('\n', "\r\n")).into_bytes();
     let dir = module("go 1.22", &original);
     let log = sarif(dir.path(), 1);
     let rebuilt = check_leak_log(&log, &original);
@@ -226,13 +170,14 @@ fn sarif_byte_offsets_address_the_file_with_its_bom_and_crlf() {
     );
     assert_eq!(
         written,
-        format!("\u{feff}{}", LEAK_FIXED.replace('\n', "\r\n")).into_bytes()
+        format!("\u{feff}{}", golden_leak_fixed().replace('\n', "\r\n")).into_bytes()
     );
 }
 
 #[test]
 fn sarif_columns_count_characters_not_bytes() {
-    let source = LEAK.replace("\tcase <-time.After(d):", "\t/* é */ case <-time.After(d):");
+    let source =
+        golden_leak().replace("\tcase <-time.After(d):", "\t/* é */ case <-time.After(d):");
     let dir = module("go 1.22", source.as_bytes());
     let log = sarif(dir.path(), 1);
     let region = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
@@ -242,7 +187,7 @@ fn sarif_columns_count_characters_not_bytes() {
 
 #[test]
 fn sarif_info_findings_are_notes_without_fixes() {
-    let dir = module("go 1.23", LEAK.as_bytes());
+    let dir = module("go 1.23", golden_leak().as_bytes());
     let log = sarif(dir.path(), 0);
     let result = &log["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "time-after-in-select");
@@ -266,7 +211,7 @@ fn sarif_of_a_clean_tree_has_rules_and_no_results() {
 
 #[test]
 fn github_format_prints_one_workflow_command_per_finding() {
-    let dir = module("go 1.22", LEAK.as_bytes());
+    let dir = module("go 1.22", golden_leak().as_bytes());
     let stdout = leakfix(dir.path(), &["check", "--format", "github"], 1);
     assert_eq!(
         stdout,
@@ -278,7 +223,7 @@ fn github_format_prints_one_workflow_command_per_finding() {
 
 #[test]
 fn github_format_prints_info_findings_as_notices() {
-    let dir = module("go 1.23", LEAK.as_bytes());
+    let dir = module("go 1.23", golden_leak().as_bytes());
     let stdout = leakfix(dir.path(), &["check", "--format", "github"], 0);
     let line = stdout.lines().next().expect("one line");
     assert!(

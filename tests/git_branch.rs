@@ -5,55 +5,18 @@
 //! the fixes land as one commit on top of HEAD on the named branch while the working tree,
 //! the index, HEAD and the checked-out branch stay byte-for-byte as they were.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{assert_exit, golden_leak, golden_leak_fixed, GOLDEN_GO_MOD, SECOND_LEAK};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::time::Duration;
 use tempfile::TempDir;
 
-/// No run on these tiny repositories should take anywhere near this long.
-const TIMEOUT: Duration = Duration::from_secs(60);
-
 const BRANCH: &str = "leakfix/fixes";
-const GO_MOD: &str = "module example.com/ctx-done\n\ngo 1.22\n";
 
 /// Clean Go code that no rule matches.
 const CLEAN: &str = "package leak\n\nfunc Add(a, b int) int {\n\treturn a + b\n}\n";
-
-/// The same leak as the golden case, under another function name.
-const SECOND_LEAK: &str = r#"package leak
-
-import (
-	"context"
-	"time"
-)
-
-func Other(ctx context.Context, d time.Duration) error {
-	select {
-	case <-time.After(d):
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-"#;
-
-fn golden(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("golden/time-after-in-select/ctx-done")
-        .join(name);
-    std::fs::read_to_string(path).unwrap()
-}
-
-/// The leaking input and its expected fix.
-fn leak() -> String {
-    golden("leak.go")
-}
-
-fn leak_fixed() -> String {
-    golden("leak.go.golden")
-}
 
 /// Environment variables through which the surrounding process (a git hook, the user's
 /// configuration) could point git or leakfix somewhere else than the test's repository.
@@ -101,8 +64,8 @@ impl Repo {
     /// The golden leak as `leak.go`, with go.mod and a README, committed.
     fn with_leak() -> Repo {
         let repo = Repo::new();
-        repo.write("go.mod", GO_MOD);
-        repo.write("leak.go", &leak());
+        repo.write("go.mod", GOLDEN_GO_MOD);
+        repo.write("leak.go", &golden_leak());
         repo.write("README.md", "# demo\n");
         repo.write("util/add.go", CLEAN);
         repo.commit_all("initial");
@@ -180,10 +143,7 @@ impl Repo {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_leakfix"));
         self.isolate(&mut command);
         command.current_dir(dir).args(args);
-        Command::from_std(command)
-            .timeout(TIMEOUT)
-            .output()
-            .unwrap()
+        common::output_with_timeout(command)
     }
 
     /// Everything a user could lose: every file outside .git, the index, HEAD and the
@@ -232,16 +192,6 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&output.stdout),
-        stderr(output)
-    );
-}
-
 /// The paths that differ between two commits.
 fn changed_paths(repo: &Repo, from: &str, to: &str) -> Vec<String> {
     repo.git(&["diff", "--name-only", from, to])
@@ -267,7 +217,7 @@ fn the_fix_is_one_commit_on_top_of_head_and_nothing_else_moves() {
             .trim(),
         "1"
     );
-    assert_eq!(repo.show(BRANCH, "leak.go"), leak_fixed());
+    assert_eq!(repo.show(BRANCH, "leak.go"), golden_leak_fixed());
     assert_eq!(changed_paths(&repo, &head, BRANCH), ["leak.go"]);
     assert_eq!(
         repo.git(&["log", "-1", "--format=%B", BRANCH]),
@@ -294,7 +244,7 @@ fn the_fix_is_one_commit_on_top_of_head_and_nothing_else_moves() {
 #[test]
 fn uncommitted_edits_stay_in_the_working_tree_and_out_of_the_branch() {
     let repo = Repo::with_leak();
-    let edited = format!("{}\n// A note the user has not committed.\n", leak());
+    let edited = format!("{}\n// A note the user has not committed.\n", golden_leak());
     repo.write("leak.go", &edited);
     // A staged change too, so the index holds something HEAD does not.
     repo.write("README.md", "# demo, staged\n");
@@ -306,7 +256,7 @@ fn uncommitted_edits_stay_in_the_working_tree_and_out_of_the_branch() {
     assert_exit(&output, 0);
     assert_eq!(repo.snapshot(), before, "the checkout changed");
     assert_eq!(repo.read("leak.go"), edited);
-    assert_eq!(repo.show(BRANCH, "leak.go"), leak_fixed());
+    assert_eq!(repo.show(BRANCH, "leak.go"), golden_leak_fixed());
     assert_eq!(repo.show(BRANCH, "README.md"), "# demo\n");
     let err = stderr(&output);
     assert!(
@@ -366,10 +316,7 @@ fn outside_a_repository_is_an_error() {
         .current_dir(dir.path())
         .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap())
         .args(["fix", "--branch", BRANCH]);
-    let output = Command::from_std(command)
-        .timeout(TIMEOUT)
-        .output()
-        .unwrap();
+    let output = common::output_with_timeout(command);
 
     assert_exit(&output, 2);
     assert!(
@@ -382,7 +329,7 @@ fn outside_a_repository_is_an_error() {
 #[test]
 fn nothing_to_fix_writes_no_branch() {
     let repo = Repo::new();
-    repo.write("go.mod", GO_MOD);
+    repo.write("go.mod", GOLDEN_GO_MOD);
     repo.write("add.go", CLEAN);
     repo.commit_all("clean");
     let before = repo.snapshot();
@@ -421,8 +368,8 @@ fn the_checked_out_branch_is_refused() {
 #[test]
 fn without_a_configured_identity_the_commit_is_by_leakfix() {
     let repo = Repo::without_identity();
-    repo.write("go.mod", GO_MOD);
-    repo.write("leak.go", &leak());
+    repo.write("go.mod", GOLDEN_GO_MOD);
+    repo.write("leak.go", &golden_leak());
     repo.commit_all("initial");
 
     assert_exit(&repo.leakfix(&["fix", "--branch", BRANCH]), 0);
@@ -440,8 +387,8 @@ fn without_a_configured_identity_the_commit_is_by_leakfix() {
 #[test]
 fn paths_and_skips_follow_discovery() {
     let repo = Repo::new();
-    repo.write("go.mod", GO_MOD);
-    repo.write("leak.go", &leak());
+    repo.write("go.mod", GOLDEN_GO_MOD);
+    repo.write("leak.go", &golden_leak());
     repo.write("sub/other.go", SECOND_LEAK);
     for skipped in [
         "vendor/v/v.go",
@@ -449,9 +396,12 @@ fn paths_and_skips_follow_discovery() {
         ".hidden/h.go",
         "_tools/t.go",
     ] {
-        repo.write(skipped, &leak());
+        repo.write(skipped, &golden_leak());
     }
-    let generated = format!("// Code generated by hand; DO NOT EDIT.\n\n{}", leak());
+    let generated = format!(
+        "// Code generated by hand; DO NOT EDIT.\n\n{}",
+        golden_leak()
+    );
     repo.write("gen.go", &generated);
     repo.commit_all("initial");
     let head = repo.rev("HEAD");
@@ -482,6 +432,6 @@ fn the_module_version_comes_from_heads_go_mod() {
     repo.write("go.mod", "module example.com/ctx-done\n\ngo 1.23\n");
 
     assert_exit(&repo.leakfix(&["fix", "--branch", BRANCH]), 0);
-    assert_eq!(repo.show(BRANCH, "leak.go"), leak_fixed());
-    assert_eq!(repo.show(BRANCH, "go.mod"), GO_MOD);
+    assert_eq!(repo.show(BRANCH, "leak.go"), golden_leak_fixed());
+    assert_eq!(repo.show(BRANCH, "go.mod"), GOLDEN_GO_MOD);
 }

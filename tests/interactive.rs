@@ -2,6 +2,8 @@
 
 #![cfg(unix)]
 
+mod common;
+
 use expectrl::{Eof, Regex, Session};
 use std::path::Path;
 use std::process::Command;
@@ -44,12 +46,7 @@ func tick(d time.Duration, stop chan int) {
 ";
 
 fn module() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("go.mod"),
-        "module example.com/a\n\ngo 1.22\n",
-    )
-    .unwrap();
+    let dir = common::go_module();
     std::fs::write(dir.path().join("a.go"), SOURCE).unwrap();
     dir
 }
@@ -174,12 +171,7 @@ fn without_a_terminal_it_refuses_clearly() {
 
 #[test]
 fn a_finding_with_alternatives_lets_the_user_choose() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("go.mod"),
-        "module example.com/a\n\ngo 1.22\n",
-    )
-    .unwrap();
+    let dir = common::go_module();
     let source = "package a\n\nimport \"context\"\n\nfunc notify(ctx context.Context, channels []chan int, value int) {\n\tfor i := range channels {\n\t\tgo func() {\n\t\t\tchannels[i] <- value\n\t\t}()\n\t}\n}\n";
     std::fs::write(dir.path().join("a.go"), source).unwrap();
     let mut session = spawn(dir.path());

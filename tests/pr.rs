@@ -5,7 +5,9 @@
 //! canned JSON and records every request. Nothing leaves the machine. Every socket has a
 //! timeout, and the leakfix process one too, so a hang fails the test instead of blocking.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{assert_exit, golden_leak, GOLDEN_GO_MOD, SECOND_LEAK};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -16,31 +18,12 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 use tempfile::TempDir;
 
-const TIMEOUT: Duration = Duration::from_secs(60);
 const SOCKET_TIMEOUT: Duration = Duration::from_secs(10);
 
 const TOKEN: &str = "some-secret";
 const BRANCH: &str = "leakfix/fixes";
 const SLUG: &str = "acme/widgets";
 const PR_URL: &str = "https://github.example/acme/widgets/pull/7";
-const GO_MOD: &str = "module example.com/ctx-done\n\ngo 1.22\n";
-
-const SECOND_LEAK: &str = r#"package leak
-
-import (
-	"context"
-	"time"
-)
-
-func Other(ctx context.Context, d time.Duration) error {
-	select {
-	case <-time.After(d):
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-"#;
 
 /// Variables of the surrounding environment that would change what git, leakfix or its
 /// HTTP client do: where the repository is, which GitHub to talk to, which proxy to use.
@@ -267,8 +250,8 @@ impl Setup {
         setup.git(&["config", "user.email", "author@example.com"]);
         let remote = setup.remote.path().to_str().unwrap().to_string();
         setup.git(&["remote", "add", "origin", &remote]);
-        setup.write("go.mod", GO_MOD);
-        setup.write("leak.go", &golden("leak.go"));
+        setup.write("go.mod", GOLDEN_GO_MOD);
+        setup.write("leak.go", &golden_leak());
         setup.commit_all("initial");
         setup.git(&["push", "-q", "origin", "main"]);
         setup
@@ -327,10 +310,7 @@ impl Setup {
             command.env("GITHUB_TOKEN", token);
         }
         command.current_dir(self.work.path()).args(args);
-        Command::from_std(command)
-            .timeout(TIMEOUT)
-            .output()
-            .unwrap()
+        common::output_with_timeout(command)
     }
 
     fn pr(&self, github: &FakeGitHub, extra: &[&str]) -> Output {
@@ -341,25 +321,8 @@ impl Setup {
     }
 }
 
-fn golden(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("golden/time-after-in-select/ctx-done")
-        .join(name);
-    std::fs::read_to_string(path).unwrap()
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
 }
 
 fn assert_no_token(output: &Output) {

@@ -3,36 +3,12 @@
 //! BOM, invalid UTF-8, symlink loops and a directory named `x.go` are in tests/cli.rs; a
 //! file changed between read and write is refused by src/write.rs's unit tests.)
 
+mod common;
+
+use common::{go_module, LEAK, TIMEOUT};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
-
-const LEAK: &str = "package a
-
-import (
-	\"context\"
-	\"time\"
-)
-
-func wait(ctx context.Context, d time.Duration) error {
-	select {
-	case <-time.After(d):
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-";
-
-fn module() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("go.mod"),
-        "module example.com/a\n\ngo 1.22\n",
-    )
-    .unwrap();
-    dir
-}
 
 /// Runs leakfix with a deadline, so a hang fails the test instead of blocking it.
 fn leakfix(dir: &Path, args: &[&str]) -> Output {
@@ -43,7 +19,7 @@ fn leakfix(dir: &Path, args: &[&str]) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let deadline = std::time::Instant::now() + TIMEOUT;
     while child.try_wait().unwrap().is_none() {
         assert!(
             std::time::Instant::now() < deadline,
@@ -61,7 +37,7 @@ fn leakfix(dir: &Path, args: &[&str]) -> Output {
 
 #[test]
 fn a_ten_megabyte_file_is_checked_and_fixed() {
-    let dir = module();
+    let dir = go_module();
     let filler: String = (0..180_000).map(|i| format!("var v{i} = {i}\n")).collect();
     let big = format!("{LEAK}\n{filler}");
     assert!(big.len() > 3_000_000);
@@ -90,7 +66,7 @@ fn a_ten_megabyte_file_is_checked_and_fixed() {
 
 #[test]
 fn a_file_over_the_size_limit_is_refused_by_name_and_the_rest_still_run() {
-    let dir = module();
+    let dir = go_module();
     std::fs::write(dir.path().join("a.go"), LEAK).unwrap();
     let huge = vec![b'/'; 33 * 1024 * 1024];
     std::fs::write(dir.path().join("huge.go"), &huge).unwrap();
@@ -105,7 +81,7 @@ fn a_file_over_the_size_limit_is_refused_by_name_and_the_rest_still_run() {
 #[cfg(unix)]
 #[test]
 fn an_unreadable_file_is_an_error_naming_it_and_is_never_written() {
-    let dir = module();
+    let dir = go_module();
     std::fs::write(dir.path().join("a.go"), LEAK).unwrap();
     std::os::unix::fs::symlink("missing.go", dir.path().join("dangling.go")).unwrap();
     // Walking a directory skips symlinks (their targets are walked in their own right);
@@ -129,7 +105,7 @@ fn an_unreadable_file_is_an_error_naming_it_and_is_never_written() {
 #[cfg(unix)]
 #[test]
 fn a_fifo_named_like_a_go_file_does_not_hang_the_run() {
-    let dir = module();
+    let dir = go_module();
     std::fs::write(dir.path().join("a.go"), LEAK).unwrap();
     let status = Command::new("mkfifo")
         .arg(dir.path().join("pipe.go"))
@@ -144,7 +120,7 @@ fn a_fifo_named_like_a_go_file_does_not_hang_the_run() {
 
 #[test]
 fn stderr_stays_quiet_when_it_is_not_a_terminal() {
-    let dir = module();
+    let dir = go_module();
     for i in 0..400 {
         std::fs::write(
             dir.path().join(format!("f{i}.go")),
