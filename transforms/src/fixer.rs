@@ -174,37 +174,26 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
             break;
         }
         let lines = LineIndex::new(&text);
-        for (finding, fix) in &chosen {
-            let line = lines.position(finding.start).0;
-            match verified(&text, &[fix], allowed_errors) {
-                Some(_) => outcome.applied.push(AppliedFix {
-                    rule: finding.rule,
-                    title: fix.title.clone(),
-                    applicability: fix.applicability,
-                    line,
-                }),
-                None => {
-                    refused.push((finding.rule, signature(&text, fix)));
-                    outcome.rejected.push(RejectedFix {
-                        rule: finding.rule,
-                        title: fix.title.clone(),
-                        line,
-                    });
-                }
-            }
+        let pass = accept(&chosen, |fixes| verified(&text, fixes, allowed_errors));
+        for &i in &pass.accepted {
+            let (finding, fix) = &chosen[i];
+            outcome.applied.push(AppliedFix {
+                rule: finding.rule,
+                title: fix.title.clone(),
+                applicability: fix.applicability,
+                line: lines.position(finding.start).0,
+            });
         }
-        let good: Vec<&Fix> = chosen
-            .iter()
-            .map(|(_, fix)| fix)
-            .filter(|fix| !refused.iter().any(|(_, sig)| *sig == signature(&text, fix)))
-            .collect();
-        // Each fix re-parses on its own; together they could still interact, so the
-        // combination is verified too, and on failure the pass falls back to the first one.
-        let next = verified(&text, &good, allowed_errors).or_else(|| {
-            good.first()
-                .and_then(|fix| verified(&text, &[fix], allowed_errors))
-        });
-        let Some(next) = next else { continue };
+        for &i in &pass.broken {
+            let (finding, fix) = &chosen[i];
+            refused.push((finding.rule, signature(&text, fix)));
+            outcome.rejected.push(RejectedFix {
+                rule: finding.rule,
+                title: fix.title.clone(),
+                line: lines.position(finding.start).0,
+            });
+        }
+        let Some(next) = pass.text else { continue };
         text = next;
         let Some(tree) = syntax::parse_go(&text) else {
             break;
@@ -214,6 +203,49 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
     }
     outcome.fixed = Some(text);
     outcome.remaining = pending;
+}
+
+/// What one pass of the fix loop could apply.
+struct Pass {
+    /// The text with the accepted fixes applied, if any were.
+    text: Option<String>,
+    /// Indexes of the fixes applied.
+    accepted: Vec<usize>,
+    /// Indexes of the fixes that do not re-parse even on their own; they are refused for
+    /// good. Fixes in neither list only clash with an accepted one and wait for a pass.
+    broken: Vec<usize>,
+}
+
+/// Verifies a pass's fixes with one parse of the whole set. Only when that fails is each
+/// fix tried in turn on top of those already accepted, so a fix that breaks the syntax is
+/// refused and one that merely clashes with another waits for the next pass.
+fn accept(chosen: &[(Finding, Fix)], verify: impl Fn(&[&Fix]) -> Option<String>) -> Pass {
+    let all: Vec<&Fix> = chosen.iter().map(|(_, fix)| fix).collect();
+    if let Some(fixed) = verify(&all) {
+        return Pass {
+            text: Some(fixed),
+            accepted: (0..chosen.len()).collect(),
+            broken: Vec::new(),
+        };
+    }
+    let mut pass = Pass {
+        text: None,
+        accepted: Vec::new(),
+        broken: Vec::new(),
+    };
+    for (i, (_, fix)) in chosen.iter().enumerate() {
+        let mut trial: Vec<&Fix> = pass.accepted.iter().map(|&a| &chosen[a].1).collect();
+        trial.push(fix);
+        match verify(&trial) {
+            Some(fixed) => {
+                pass.accepted.push(i);
+                pass.text = Some(fixed);
+            }
+            None if verify(&[fix]).is_none() => pass.broken.push(i),
+            None => {}
+        }
+    }
+    pass
 }
 
 /// Picks one fix per finding, as the policy decides, leaving out fixes that touch a region
@@ -298,4 +330,107 @@ pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
     }
     result.push_str(&text[cursor..]);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Edit, Severity};
+
+    /// A rule with one fix that breaks the syntax (`1` → `(`) and one that does not
+    /// (`2` → `3`), to watch the loop keep the first out and apply the second.
+    fn breaking_and_good_fixes(ctx: &FileContext) -> Vec<Finding> {
+        let fix = |needle: &str, replacement: &str| {
+            let at = ctx.source.find(needle)? + needle.len() - 1;
+            Some(Finding {
+                rule: "fake",
+                message: String::new(),
+                severity: Severity::Warning,
+                start: at,
+                end: at + 1,
+                fixes: vec![Fix {
+                    title: format!("to {replacement}"),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit::replace(at..at + 1, replacement)],
+                    isolation: at..at + 1,
+                }],
+            })
+        };
+        [fix("= 1", "("), fix("= 2", "3")]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    fn fake_fix(title: &str) -> (Finding, Fix) {
+        let fix = Fix {
+            title: title.to_string(),
+            applicability: Applicability::Safe,
+            edits: Vec::new(),
+            isolation: 0..0,
+        };
+        let finding = Finding {
+            rule: "fake",
+            message: String::new(),
+            severity: Severity::Warning,
+            start: 0,
+            end: 0,
+            fixes: vec![fix.clone()],
+        };
+        (finding, fix)
+    }
+
+    #[test]
+    fn fixes_that_only_clash_together_go_in_one_per_pass() {
+        // a and b each verify alone but not together; c never verifies.
+        let chosen = [fake_fix("a"), fake_fix("b"), fake_fix("c")];
+        let verify = |fixes: &[&Fix]| {
+            let titles: Vec<&str> = fixes.iter().map(|f| f.title.as_str()).collect();
+            let clash = titles.contains(&"a") && titles.contains(&"b");
+            (!clash && !titles.contains(&"c")).then(|| titles.join("+"))
+        };
+        let pass = accept(&chosen, verify);
+        assert_eq!(pass.text.as_deref(), Some("a"));
+        assert_eq!(
+            pass.accepted,
+            [0],
+            "b waits for the next pass instead of being reported applied"
+        );
+        assert_eq!(pass.broken, [2]);
+    }
+
+    #[test]
+    fn a_fix_that_breaks_the_syntax_is_refused_and_only_the_good_one_is_reported_applied() {
+        let rule = Rule::for_tests("fake", breaking_and_good_fixes);
+        let (module, settings) = (ModuleInfo::default(), Settings::default());
+        let text = "package p\n\nvar a = 1\nvar b = 2\n";
+        let file = SourceFile {
+            text,
+            module: &module,
+            settings: &settings,
+            is_test_file: false,
+        };
+        let outcome = run(&file, &[&rule], Some(&mut AtLeast(Applicability::Safe))).unwrap();
+        assert_eq!(
+            outcome.fixed.as_deref(),
+            Some("package p\n\nvar a = 1\nvar b = 3\n")
+        );
+        assert_eq!(
+            outcome
+                .applied
+                .iter()
+                .map(|a| a.title.as_str())
+                .collect::<Vec<_>>(),
+            ["to 3"]
+        );
+        assert_eq!(
+            outcome
+                .rejected
+                .iter()
+                .map(|r| r.title.as_str())
+                .collect::<Vec<_>>(),
+            ["to ("]
+        );
+        assert!(outcome.converged);
+    }
 }

@@ -26,6 +26,19 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// A rule outside the registry, for testing the engine's own mechanics.
+    #[cfg(test)]
+    pub(crate) fn for_tests(id: &'static str, check: fn(&FileContext) -> Vec<Finding>) -> Self {
+        Rule {
+            id,
+            summary: "",
+            check,
+            kinds: &[],
+            triggers: &[],
+            source: "",
+        }
+    }
+
     /// The rule's documentation: the `//!` comment at the top of its file, as Markdown.
     pub fn documentation(&self) -> String {
         module_doc(self.source)
