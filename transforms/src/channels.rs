@@ -375,8 +375,8 @@ pub fn goroutine_literal(go_statement: Node<'_>) -> Option<Node<'_>> {
         .filter(|f| f.kind() == "func_literal")
 }
 
-/// Whether the statement containing `node` sits in a `for` body between `node` and
-/// `outer` (exclusive), without crossing a function boundary.
+/// The `for` loops whose bodies hold `node` but not `outer` (a loop around both runs them
+/// together and does not multiply anything), innermost first, up to the function boundary.
 pub fn loops_between<'t>(node: Node<'t>, outer: Node<'t>) -> Vec<Node<'t>> {
     let mut loops = Vec::new();
     let mut current = node;
