@@ -20,6 +20,9 @@ const INPUT: &str = "leak.go";
 const EXPECTED: &str = "leak.go.golden";
 const EXPECTED_CHECK: &str = "check.golden";
 const ARGS: &str = "args";
+/// In a negative case: the tempting wrong rewrite of `leak.go`, on which the case's test
+/// must fail — proof that leaving the code alone is right.
+const WRONG: &str = "leak.go.wrong";
 
 fn main() {
     let args = Arguments::from_args();
@@ -272,6 +275,27 @@ fn verify_with_go(case: &Case, input: &str, fixed: &str) -> Result<(), Failed> {
         }
     } else if !test.status.success() {
         return Err(format!("go test fails on a negative case:\n{log}").into());
+    } else if case.dir.join(WRONG).exists() {
+        the_wrong_rewrite_fails(case)?;
+    }
+    Ok(())
+}
+
+/// The wrong rewrite a negative case guards against must build and fail its test.
+fn the_wrong_rewrite_fails(case: &Case) -> Result<(), Failed> {
+    let wrong = copy_case(case)?;
+    std::fs::write(wrong.path().join(INPUT), read(&case.dir.join(WRONG))?)?;
+    let build = go(wrong.path(), &["vet", "./..."]);
+    if !build.status.success() {
+        return Err(format!(
+            "{WRONG} must compile so that its test can fail:\n{}",
+            output_text(&build)
+        )
+        .into());
+    }
+    let test = go(wrong.path(), &["test", "-count=1", "./..."]);
+    if test.status.success() {
+        return Err(format!("go test passes on {WRONG}: the negative case proves nothing").into());
     }
     Ok(())
 }
@@ -362,7 +386,7 @@ fn copy_case(case: &Case) -> Result<tempfile::TempDir, Failed> {
     let temp = tempfile::tempdir()?;
     for entry in std::fs::read_dir(&case.dir)?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_file() && !name.ends_with(".golden") && name != ARGS {
+        if entry.path().is_file() && !name.ends_with(".golden") && name != ARGS && name != WRONG {
             std::fs::copy(entry.path(), temp.path().join(&name))?;
         }
     }

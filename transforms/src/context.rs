@@ -1,6 +1,7 @@
 //! What a rule is given: the text of one file, its syntax tree, the module's Go version and
 //! the user's settings. Nothing here touches the file system.
 
+use crate::analysis::package::Declarations;
 use crate::gomod::{GoVersion, ModuleInfo};
 use crate::syntax;
 use std::cell::OnceCell;
@@ -57,6 +58,8 @@ pub struct FileContext<'a> {
     /// Names declared at the top level of the file, computed on first use: a rule asks
     /// for them per match, and a generated file can declare hundreds of thousands.
     package_names: OnceCell<HashSet<String>>,
+    /// The file's declarations (analysis layer), read on first use.
+    declarations: OnceCell<Declarations>,
 }
 
 impl<'a> FileContext<'a> {
@@ -76,7 +79,21 @@ impl<'a> FileContext<'a> {
             is_test_file,
             index,
             package_names: OnceCell::new(),
+            declarations: OnceCell::new(),
         }
+    }
+
+    /// The functions, methods and channel fields this file declares.
+    pub fn declarations(&self) -> &Declarations {
+        self.declarations
+            .get_or_init(|| Declarations::of_file(self.root(), self.source))
+    }
+
+    /// Whether a call returns plain data that cannot refer to its arguments or receiver.
+    pub fn returns_plain_data(&self, call: Node<'_>) -> bool {
+        crate::analysis::values::returns_plain_data(call, self.source, &|callee| {
+            self.declarations().callee_results(callee, self.source)
+        })
     }
 
     /// Names declared at the top level of this file (functions, types, vars, consts,

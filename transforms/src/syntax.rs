@@ -253,6 +253,11 @@ pub fn fresh_name(base: &str, taken: &HashSet<String>) -> String {
 }
 
 /// The byte offset where the line containing `offset` starts.
+/// The 1-based line number of a byte offset, for messages that point elsewhere.
+pub fn line_number(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
 pub fn line_start(source: &str, offset: usize) -> usize {
     source[..offset].rfind('\n').map_or(0, |i| i + 1)
 }

@@ -45,21 +45,35 @@
 //! become a value the closure returns and the loop acts on.
 //!
 //! ## Fix safety
-//! The fix is safe when every deferred call releases something acquired in the same
-//! iteration: `Close` after a value assigned from a call in the body (`os.Open`, `Query`,
-//! `http.Get`), `cancel()` after `context.With…`, `Stop` after `time.NewTimer`, `Unlock`
-//! after `Lock` on a mutex shared by all iterations. Running those at the end of each
-//! iteration is the intent; everything else the body computes is unchanged. Other deferred
-//! calls now run once per iteration instead of at function exit, so the fix is unsafe.
-//! It is manual for labels and `goto`, a bare `return` with named results, a deferred
-//! `recover()`, a defer that reads or sets a named result (the rollback idiom), a defer
-//! that releases something acquired before the loop, and `Lock`/`defer Unlock` on each
-//! element in turn, which deliberately holds every lock until the function returns.
+//! The fix is safe only when every deferred call releases something acquired in the same
+//! iteration — `Close` after a value assigned from a call in the body (`os.Open`, `Query`,
+//! `http.Get`), `cancel()` after `context.With…`, `Unlock` after `Lock` on a mutex shared by
+//! all iterations — **and** the analysis layer's value flow shows that neither that value
+//! nor anything derived from it (a wrapper or client built on it, a field such as a
+//! server's `URL`, a closure over it, the context of a `cancel`) leaves the iteration:
+//! stored in an outer variable, field or element, appended, sent, handed to a goroutine or
+//! to a function of the file that keeps it. Data read from the resource through a known
+//! reader (`io.ReadAll`, `Read`, `Scan`, a method declared with basic result types) is not
+//! the resource.
+//!
+//! Everything else is manual, with the reason in the message, because on real code such a
+//! defer was meant for function exit and running it per iteration breaks the program:
+//! a released value that escapes the iteration, a context handed to a goroutine, a
+//! resource tied to outer storage written in the iteration (a subscription on `chans[i]`),
+//! a deferred call that is not a release (`defer log.Printf(…)`, `defer cleanup()`), a
+//! defer taken once behind a flag declared before the loop, labels and `goto`, a bare
+//! `return` with named results, a deferred `recover()`, a defer that reads or sets a named
+//! result, something acquired before the loop, and `Lock`/`defer Unlock` on each element
+//! in turn. `RUnlock` is unsafe: releasing a read lock early changes what the rest of the
+//! loop runs under. A defer after which every path leaves the loop (or the function) runs
+//! at most once and is not reported.
 
+use crate::analysis::{flow, values};
 use crate::context::FileContext;
 use crate::loop_closure;
 use crate::model::{Applicability, Finding, Fix, Severity};
 use crate::syntax::{self, descendants_of_kind};
+use std::collections::HashSet;
 use tree_sitter::Node;
 
 pub const ID: &str = "defer-in-loop";
@@ -75,6 +89,11 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
         let Some(loop_node) = syntax::enclosing_loop(defer) else {
             continue;
         };
+        // A defer after which every path leaves the loop (or the function) runs at most
+        // once: nothing piles up, so there is nothing to report.
+        if flow::defer_runs_at_most_once(defer, ctx.source) {
+            continue;
+        }
         match loops.iter_mut().find(|(l, _)| *l == loop_node) {
             Some((_, defers)) => defers.push(defer),
             None => loops.push((loop_node, vec![defer])),
@@ -194,7 +213,7 @@ fn defer_applicability(
     loop_node: Node<'_>,
     function: Node<'_>,
     defer: Node<'_>,
-) -> Result<Applicability, &'static str> {
+) -> Result<Applicability, String> {
     let call = defer.named_child(0).ok_or("an empty defer")?;
     if descendants_of_kind(call, &["call_expression"])
         .iter()
@@ -203,7 +222,7 @@ fn defer_applicability(
                 .is_some_and(|f| ctx.text(f) == "recover")
         })
     {
-        return Err("a deferred recover() must run when the function returns");
+        return Err("a deferred recover() must run when the function returns".into());
     }
     let named = named_results(ctx, function);
     if syntax::identifiers(call, ctx.source)
@@ -211,40 +230,203 @@ fn defer_applicability(
         .any(|n| named.contains(n))
     {
         return Err(
-            "the deferred call uses a named result, so it is meant for the function's exit",
+            "the deferred call uses a named result, so it is meant for the function's exit".into(),
         );
     }
     let body = loop_node.child_by_field_name("body").ok_or("no body")?;
-    let Some(callee) = call.child_by_field_name("function") else {
-        return Ok(Applicability::Unsafe);
-    };
-    let (target, method) = match callee.kind() {
-        "selector_expression" => (
-            callee.child_by_field_name("operand"),
-            callee.child_by_field_name("field").map(|f| ctx.text(f)),
-        ),
-        "identifier" => (Some(callee), None),
-        _ => return Ok(Applicability::Unsafe),
-    };
-    let Some(target) = target else {
-        return Ok(Applicability::Unsafe);
-    };
-    if matches!(method, Some("Unlock" | "RUnlock")) {
-        return unlock_applicability(ctx, loop_node, body, target, defer);
+    if let Some(flag) = guarded_by_carried_state(ctx, loop_node, body, defer) {
+        return Err(format!(
+            "the defer is taken once behind `{flag}`, which outlives the iteration, so it is meant to hold until the function returns"
+        ));
     }
-    let root = root_identifier(target)
-        .map(|r| ctx.text(r))
-        .ok_or("no receiver")?;
-    if acquired_in(ctx, body, root, defer.start_byte()) {
-        if escapes_iteration(ctx, body, root, defer) {
-            return Err("the resource escapes the iteration (stored, appended, sent or handed to a goroutine), so it must stay open after it");
+    let release = Release::of(ctx, call).ok_or(
+        "the deferred call is not a release of something acquired in the iteration; it is meant to run when the function returns",
+    )?;
+    if matches!(release.method, Some("Unlock" | "RUnlock")) {
+        return unlock_applicability(ctx, loop_node, body, release.target, defer);
+    }
+    let Some(acquisition) = acquisition_of(ctx, body, release.root, defer.start_byte()) else {
+        if syntax::declared_names(function, ctx.source).contains(release.root) {
+            return Err("the deferred call releases something acquired before the loop".into());
         }
-        Ok(Applicability::Safe)
-    } else if syntax::declared_names(function, ctx.source).contains(root) {
-        Err("the deferred call releases something acquired before the loop")
-    } else {
-        Ok(Applicability::Unsafe)
+        return Err(
+            "the deferred call does not release something acquired in the iteration, so it is meant to run when the function returns"
+                .into(),
+        );
+    };
+    if release.method.is_none() && !is_context_acquisition(ctx, acquisition) {
+        return Err(format!(
+            "the deferred `{}()` is a cleanup whose effects may be needed after the loop",
+            release.root
+        ));
     }
+    if let Some(reason) = escape_reason(ctx, loop_node, body, acquisition, &release, defer) {
+        return Err(reason);
+    }
+    Ok(Applicability::Safe)
+}
+
+/// The deferred call seen as a release: `x.Close()` (target `x`, method `Close`) or
+/// `cancel()` (a plain function value, no method).
+struct Release<'t, 's> {
+    target: Node<'t>,
+    root: &'s str,
+    method: Option<&'s str>,
+}
+
+impl<'t, 's> Release<'t, 's> {
+    fn of(ctx: &FileContext<'s>, call: Node<'t>) -> Option<Self> {
+        let callee = call.child_by_field_name("function")?;
+        let (target, method) = match callee.kind() {
+            "selector_expression" => (
+                callee.child_by_field_name("operand")?,
+                callee.child_by_field_name("field").map(|f| ctx.text(f)),
+            ),
+            "identifier" => (callee, None),
+            _ => return None,
+        };
+        let root = ctx.text(root_identifier(target)?);
+        Some(Release {
+            target,
+            root,
+            method,
+        })
+    }
+}
+
+/// Why the released value, or something derived from it, must outlive the iteration —
+/// the reasons per-iteration release broke real projects' tests: a wrapper or client
+/// stored in a slice used after the loop, a server's URL appended, a context handed to a
+/// goroutine, a subscription on a channel read after the loop.
+fn escape_reason(
+    ctx: &FileContext,
+    loop_node: Node<'_>,
+    body: Node<'_>,
+    acquisition: Node<'_>,
+    release: &Release,
+    defer: Node<'_>,
+) -> Option<String> {
+    let mut roots: HashSet<String> = [release.root.to_string()].into();
+    if is_context_acquisition(ctx, acquisition) {
+        // The context and its cancel func are one resource: cancelling ends the context.
+        roots.extend(assigned_names(ctx, acquisition));
+    }
+    let names = values::derived_names(body, ctx.source, &roots, &|c| ctx.returns_plain_data(c));
+    let mut locals = syntax::declared_names(body, ctx.source);
+    locals.extend(loop_header_names(ctx, loop_node));
+    let keeps = |callee: &str, position: usize| function_keeps_argument(ctx, callee, position);
+    let scope = values::Scope {
+        node: body,
+        locals: &locals,
+        ignore: Some(defer),
+        returns_escape: false,
+        keeps_argument: &keeps,
+        plain_data: &|c| ctx.returns_plain_data(c),
+    };
+    if let Some(escape) = values::first_escape(&scope, ctx.source, &names) {
+        let line = syntax::line_number(ctx.source, escape.node.start_byte());
+        return Some(format!(
+            "`{}` or a value built from it is {} (line {line}), so it must stay usable after the iteration",
+            release.root, escape.how
+        ));
+    }
+    tied_to_outer_storage(ctx, body, acquisition, &locals).map(|outer| {
+        format!(
+            "`{}` is tied to `{outer}`, which is written in the iteration and outlives it",
+            release.root
+        )
+    })
+}
+
+/// An acquisition that takes an element or field of outer storage written in the same
+/// iteration — `sub := feed.Subscribe(chans[i])` after `chans[i] = make(…)` — ties the
+/// resource to a value read after the loop.
+fn tied_to_outer_storage(
+    ctx: &FileContext,
+    body: Node<'_>,
+    acquisition: Node<'_>,
+    locals: &HashSet<String>,
+) -> Option<String> {
+    let right = acquisition.child_by_field_name("right")?;
+    let written: Vec<&str> = descendants_of_kind(body, &["assignment_statement"])
+        .into_iter()
+        .filter_map(|a| a.child_by_field_name("left"))
+        .flat_map(|l| l.named_children(&mut l.walk()).collect::<Vec<_>>())
+        .filter(|t| t.kind() != "identifier")
+        .map(|t| ctx.text(t))
+        .collect();
+    descendants_of_kind(right, &["index_expression", "selector_expression"])
+        .into_iter()
+        .filter(|e| {
+            root_identifier(*e).is_some_and(|r| !locals.contains(ctx.text(r)))
+                && written.contains(&ctx.text(*e))
+        })
+        .map(|e| ctx.text(e).to_string())
+        .next()
+}
+
+/// Whether a function of this file keeps the argument at `position`: starts a goroutine
+/// with it, stores it in a field or an outer variable, appends or returns it. Methods and
+/// functions of other packages are not followed; their results are tracked instead.
+fn function_keeps_argument(ctx: &FileContext, callee: &str, position: usize) -> bool {
+    let Some(decl) = ctx.declarations().functions.get(callee) else {
+        return false;
+    };
+    let Some(parameter) = decl.parameters.get(position).cloned().flatten() else {
+        return false;
+    };
+    let Some(body) = ctx
+        .root()
+        .descendant_for_byte_range(decl.range.start, decl.range.end)
+        .and_then(|d| d.child_by_field_name("body"))
+    else {
+        return false;
+    };
+    let names = values::derived_names(body, ctx.source, &[parameter].into(), &|c| {
+        ctx.returns_plain_data(c)
+    });
+    let locals = syntax::declared_names(body, ctx.source);
+    let scope = values::Scope {
+        node: body,
+        locals: &locals,
+        ignore: None,
+        returns_escape: false,
+        keeps_argument: &|_, _| false,
+        plain_data: &|c| ctx.returns_plain_data(c),
+    };
+    values::first_escape(&scope, ctx.source, &names).is_some()
+}
+
+/// `if !locked { mu.Lock(); locked = true; defer mu.Unlock() }`: a defer guarded by a
+/// condition on a variable declared before the loop and set inside it runs once on
+/// purpose. Returns the guarding name.
+fn guarded_by_carried_state(
+    ctx: &FileContext,
+    loop_node: Node<'_>,
+    body: Node<'_>,
+    defer: Node<'_>,
+) -> Option<String> {
+    let assigned_in_body: HashSet<String> = descendants_of_kind(body, &["assignment_statement"])
+        .into_iter()
+        .filter_map(|a| a.child_by_field_name("left"))
+        .flat_map(|l| syntax::identifiers(l, ctx.source))
+        .collect();
+    let mut locals = syntax::declared_names(body, ctx.source);
+    locals.extend(loop_header_names(ctx, loop_node));
+    syntax::ancestors(defer)
+        .take_while(|a| *a != body)
+        .filter(|a| a.kind() == "if_statement")
+        .filter_map(|a| a.child_by_field_name("condition"))
+        .flat_map(|c| syntax::identifiers(c, ctx.source))
+        .find(|name| assigned_in_body.contains(name) && !locals.contains(name))
+}
+
+fn loop_header_names(ctx: &FileContext, loop_node: Node<'_>) -> HashSet<String> {
+    loop_node
+        .named_children(&mut loop_node.walk())
+        .filter(|c| c.kind() != "block")
+        .flat_map(|c| syntax::declared_names(c, ctx.source))
+        .collect()
 }
 
 /// `mu.Lock(); defer mu.Unlock()` is released per iteration safely when `mu` is shared by
@@ -256,7 +438,7 @@ fn unlock_applicability(
     body: Node<'_>,
     target: Node<'_>,
     defer: Node<'_>,
-) -> Result<Applicability, &'static str> {
+) -> Result<Applicability, String> {
     let receiver = ctx.text(target);
     let locked_here = descendants_of_kind(body, &["call_expression"])
         .iter()
@@ -268,20 +450,15 @@ fn unlock_applicability(
                 })
         });
     if !locked_here {
-        return Err("the deferred Unlock releases a lock taken before the loop");
+        return Err("the deferred Unlock releases a lock taken before the loop".into());
     }
     let root = root_identifier(target)
         .map(|r| ctx.text(r))
         .unwrap_or_default();
-    let header_names = loop_node
-        .named_children(&mut loop_node.walk())
-        .filter(|c| c.kind() != "block")
-        .flat_map(|c| syntax::declared_names(c, ctx.source))
-        .collect::<Vec<_>>();
-    if header_names.iter().any(|n| n == root)
+    if loop_header_names(ctx, loop_node).contains(root)
         || syntax::declared_names(body, ctx.source).contains(root)
     {
-        return Err("locking each element and deferring its Unlock holds every lock until return on purpose");
+        return Err("locking each element and deferring its Unlock holds every lock until return on purpose".into());
     }
     // A second Lock of a shared mutex deadlocks, so releasing it per iteration only fixes
     // the code; a read lock can be taken again, so releasing it early changes what the
@@ -302,53 +479,17 @@ fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
     }
 }
 
-/// Whether the body hands `name` itself to something that outlives the iteration: as an
-/// element of `append` or a composite literal, a sent value, the value of an assignment
-/// to a name declared outside the body, or captured by a `go` statement or a closure.
-/// Using it — `use(f)`, `dst[k] = e.Value()` — does not count.
-fn escapes_iteration(ctx: &FileContext, body: Node<'_>, name: &str, defer: Node<'_>) -> bool {
-    let local = syntax::declared_names(body, ctx.source);
-    let stored_outside = |assignment: Node<'_>| {
-        assignment.child_by_field_name("left").is_some_and(|l| {
-            l.named_children(&mut l.walk())
-                .any(|t| t.kind() != "identifier" || !local.contains(ctx.text(t)))
-        })
-    };
-    descendants_of_kind(body, &["identifier"])
-        .into_iter()
-        .any(|id| {
-            if ctx.text(id) != name || syntax::ancestors(id).any(|a| a == defer) {
-                return false;
-            }
-            let captured = syntax::ancestors(id)
-                .take_while(|a| *a != body)
-                .any(|a| matches!(a.kind(), "go_statement" | "func_literal"));
-            let Some(parent) = id.parent() else {
-                return captured;
-            };
-            let handed_over = match parent.kind() {
-                "send_statement" => parent.child_by_field_name("value") == Some(id),
-                "literal_element" | "keyed_element" => true,
-                "argument_list" => parent
-                    .parent()
-                    .and_then(|call| call.child_by_field_name("function"))
-                    .is_some_and(|f| ctx.text(f) == "append"),
-                "expression_list" => parent.parent().is_some_and(|a| {
-                    a.kind() == "assignment_statement"
-                        && a.child_by_field_name("right") == Some(parent)
-                        && stored_outside(a)
-                }),
-                _ => false,
-            };
-            captured || handed_over
-        })
-}
-
-/// Whether `name` is assigned from a call in the body before `before` — an acquisition.
-fn acquired_in(ctx: &FileContext, body: Node<'_>, name: &str, before: usize) -> bool {
+/// The statement in the body, before `before`, that assigns `name` from a call — the
+/// acquisition of the released value.
+fn acquisition_of<'t>(
+    ctx: &FileContext,
+    body: Node<'t>,
+    name: &str,
+    before: usize,
+) -> Option<Node<'t>> {
     descendants_of_kind(body, &["short_var_declaration", "assignment_statement"])
         .into_iter()
-        .any(|stmt| {
+        .filter(|stmt| {
             stmt.start_byte() < before
                 && stmt.child_by_field_name("left").is_some_and(|l| {
                     l.named_children(&mut l.walk())
@@ -358,6 +499,26 @@ fn acquired_in(ctx: &FileContext, body: Node<'_>, name: &str, before: usize) -> 
                     .child_by_field_name("right")
                     .is_some_and(|r| !descendants_of_kind(r, &["call_expression"]).is_empty())
         })
+        .last()
+}
+
+/// `ctx, cancel := context.WithCancel(…)` and its siblings.
+fn is_context_acquisition(ctx: &FileContext, acquisition: Node<'_>) -> bool {
+    acquisition
+        .child_by_field_name("right")
+        .is_some_and(|r| ctx.text(r).contains(".With"))
+}
+
+fn assigned_names(ctx: &FileContext, statement: Node<'_>) -> Vec<String> {
+    statement
+        .child_by_field_name("left")
+        .map(|l| {
+            l.named_children(&mut l.walk())
+                .filter(|n| n.kind() == "identifier" && ctx.text(*n) != "_")
+                .map(|n| ctx.text(n).to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn named_results(ctx: &FileContext, function: Node<'_>) -> Vec<String> {

@@ -1,0 +1,3 @@
+module example.com/cleanup-after-loop
+
+go 1.22

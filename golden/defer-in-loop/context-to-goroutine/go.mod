@@ -1,0 +1,3 @@
+module example.com/context-to-goroutine
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/defer-then-return
+
+go 1.22

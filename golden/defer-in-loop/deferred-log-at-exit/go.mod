@@ -1,0 +1,3 @@
+module example.com/deferred-log-at-exit
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/lock-held-behind-flag
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/subscription-read-after-loop
+
+go 1.22

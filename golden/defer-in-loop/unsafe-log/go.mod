@@ -1,3 +1,0 @@
-module example.com/unsafe-log
-
-go 1.22

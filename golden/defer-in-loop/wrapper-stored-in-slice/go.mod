@@ -1,0 +1,3 @@
+module example.com/wrapper-stored-in-slice
+
+go 1.22

@@ -1,0 +1,268 @@
+//! Declarations of a package: functions and methods with their result types, and struct
+//! types with their channel-typed fields. Built once from each file's syntax tree; the
+//! rules ask it instead of searching the tree for a declaration per match.
+
+use crate::syntax::{self, descendants_of_kind};
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+/// A function or method declaration.
+#[derive(Debug, Clone)]
+pub struct FunctionDecl {
+    pub name: String,
+    /// The receiver's type name without `*`, for a method.
+    pub receiver: Option<String>,
+    /// One entry per result, as written (`int`, `*os.File`, `error`).
+    pub results: Vec<String>,
+    /// Parameter names by position (`None` for `_` or an unnamed parameter).
+    pub parameters: Vec<Option<String>>,
+    /// The declaration's byte range in its file.
+    pub range: std::ops::Range<usize>,
+}
+
+/// The declarations of one file.
+#[derive(Debug, Default, Clone)]
+pub struct Declarations {
+    pub functions: HashMap<String, FunctionDecl>,
+    pub methods: HashMap<String, Vec<FunctionDecl>>,
+    /// `Type.field` → the field's channel type, for struct fields of channel type.
+    pub channel_fields: HashMap<String, String>,
+}
+
+impl Declarations {
+    /// Reads the top-level declarations of a parsed file.
+    pub fn of_file(root: Node<'_>, source: &str) -> Self {
+        let mut declarations = Declarations::default();
+        let mut cursor = root.walk();
+        for node in root.named_children(&mut cursor) {
+            match node.kind() {
+                "function_declaration" | "method_declaration" => {
+                    let decl = function_decl(node, source);
+                    match &decl.receiver {
+                        Some(_) => declarations
+                            .methods
+                            .entry(decl.name.clone())
+                            .or_default()
+                            .push(decl),
+                        None => {
+                            declarations.functions.insert(decl.name.clone(), decl);
+                        }
+                    }
+                }
+                "type_declaration" => declarations.add_struct_fields(node, source),
+                _ => {}
+            }
+        }
+        declarations
+    }
+
+    fn add_struct_fields(&mut self, declaration: Node<'_>, source: &str) {
+        for spec in descendants_of_kind(declaration, &["type_spec"]) {
+            let (Some(name), Some(ty)) = (
+                spec.child_by_field_name("name"),
+                spec.child_by_field_name("type"),
+            ) else {
+                continue;
+            };
+            let type_name = &source[name.byte_range()];
+            if ty.kind() == "interface_type" {
+                self.add_interface_methods(ty, type_name, source);
+                continue;
+            }
+            if ty.kind() != "struct_type" {
+                continue;
+            }
+            for field in descendants_of_kind(ty, &["field_declaration"]) {
+                let Some(field_type) = field
+                    .child_by_field_name("type")
+                    .filter(|t| t.kind() == "channel_type")
+                else {
+                    continue;
+                };
+                for field_name in field.children_by_field_name("name", &mut field.walk()) {
+                    self.channel_fields.insert(
+                        format!("{type_name}.{}", &source[field_name.byte_range()]),
+                        source[field_type.byte_range()].to_string(),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Interface methods count as methods: a call through the interface has their results.
+    fn add_interface_methods(&mut self, interface: Node<'_>, type_name: &str, source: &str) {
+        for element in descendants_of_kind(interface, &["method_elem", "method_spec"]) {
+            let Some(name) = element.child_by_field_name("name") else {
+                continue;
+            };
+            let decl = FunctionDecl {
+                name: source[name.byte_range()].to_string(),
+                receiver: Some(type_name.to_string()),
+                results: element
+                    .child_by_field_name("result")
+                    .map(|r| result_types(r, source))
+                    .unwrap_or_default(),
+                parameters: Vec::new(),
+                range: element.byte_range(),
+            };
+            self.methods
+                .entry(decl.name.clone())
+                .or_default()
+                .push(decl);
+        }
+    }
+
+    /// The declared result types of what `callee` calls: a function of the file, a
+    /// method of that name (when every method so named agrees), or a local or parameter
+    /// of function type.
+    pub fn callee_results(&self, callee: Node<'_>, source: &str) -> Option<Vec<String>> {
+        match callee.kind() {
+            "identifier" => {
+                let name = &source[callee.byte_range()];
+                if let Some(ty) = syntax::declared_type(callee, source, name) {
+                    return func_type_results(ty);
+                }
+                self.functions.get(name).map(|f| f.results.clone())
+            }
+            "selector_expression" => {
+                let field = &source[callee.child_by_field_name("field")?.byte_range()];
+                let methods = self.methods.get(field)?;
+                let first = methods.first()?.results.clone();
+                methods.iter().all(|m| m.results == first).then_some(first)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn function_decl(node: Node<'_>, source: &str) -> FunctionDecl {
+    let name = node
+        .child_by_field_name("name")
+        .map(|n| source[n.byte_range()].to_string())
+        .unwrap_or_default();
+    let receiver = node.child_by_field_name("receiver").and_then(|r| {
+        descendants_of_kind(r, &["type_identifier"])
+            .first()
+            .map(|t| source[t.byte_range()].to_string())
+    });
+    FunctionDecl {
+        name,
+        receiver,
+        results: node
+            .child_by_field_name("result")
+            .map(|r| result_types(r, source))
+            .unwrap_or_default(),
+        parameters: crate::channels::parameter_names(node, source),
+        range: node.byte_range(),
+    }
+}
+
+/// One type per result of a `result` node: a single type or a parameter list.
+fn result_types(result: Node<'_>, source: &str) -> Vec<String> {
+    if result.kind() != "parameter_list" {
+        return vec![source[result.byte_range()].to_string()];
+    }
+    let mut types = Vec::new();
+    for declaration in result.named_children(&mut result.walk()) {
+        let Some(ty) = declaration.child_by_field_name("type") else {
+            continue;
+        };
+        let names = declaration
+            .children_by_field_name("name", &mut declaration.walk())
+            .count()
+            .max(1);
+        types.extend(std::iter::repeat_n(
+            source[ty.byte_range()].to_string(),
+            names,
+        ));
+    }
+    types
+}
+
+/// The result types in a function type written as text: `func(a, b) (int, error)`.
+pub fn func_type_results(ty: &str) -> Option<Vec<String>> {
+    let rest = ty.trim().strip_prefix("func")?;
+    let mut depth = 0;
+    let mut close = None;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let results = rest[close? + 1..].trim();
+    if results.is_empty() {
+        return Some(Vec::new());
+    }
+    let inner = results
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or(results);
+    Some(
+        split_top_level(inner)
+            .into_iter()
+            .map(|part| {
+                part.split_whitespace()
+                    .last()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect(),
+    )
+}
+
+fn split_top_level(text: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(text[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(text[start..].trim());
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_go;
+
+    #[test]
+    fn functions_methods_and_channel_fields_are_read() {
+        let source = "package p\n\ntype W struct {\n\tresults chan int\n\tdone, stop chan struct{}\n\tn int\n}\n\ntype H interface {\n\tSize() (n int64)\n}\n\nfunc (w *W) Value() (int, error) { return 0, nil }\n\nfunc open(name string) (f *File, err error) { return nil, nil }\n";
+        let tree = parse_go(source).unwrap();
+        let decls = Declarations::of_file(tree.root_node(), source);
+        assert_eq!(decls.functions["open"].results, vec!["*File", "error"]);
+        assert_eq!(decls.methods["Value"][0].receiver.as_deref(), Some("W"));
+        assert_eq!(decls.channel_fields["W.results"], "chan int");
+        assert_eq!(decls.channel_fields["W.stop"], "chan struct{}");
+        assert!(!decls.channel_fields.contains_key("W.n"));
+        assert_eq!(decls.methods["Size"][0].results, vec!["int64"]);
+    }
+
+    #[test]
+    fn function_type_results_are_split() {
+        assert_eq!(
+            func_type_results("func(context.Context, string) (string, error)"),
+            Some(vec!["string".to_string(), "error".to_string()])
+        );
+        assert_eq!(
+            func_type_results("func(x int) (n int, m map[string]int)"),
+            Some(vec!["int".to_string(), "map[string]int".to_string()])
+        );
+        assert_eq!(func_type_results("func()"), Some(vec![]));
+    }
+}
