@@ -44,6 +44,8 @@ pub enum UseKind {
     Close,
     /// `len(c)` or `cap(c)`: code that observes the buffer.
     LenOrCap,
+    /// `return c` from the declaring function: the caller receives (or not).
+    Return,
     /// Anything else: the channel leaves what the function can see.
     Escape,
 }
@@ -222,6 +224,15 @@ fn classify<'t>(
         }
         Some("argument_list") => {
             return argument_use(identifier, parent.unwrap(), function, source, goroutine)
+        }
+        Some("expression_list")
+            if goroutine.is_none()
+                && parent
+                    .unwrap()
+                    .parent()
+                    .is_some_and(|r| r.kind() == "return_statement") =>
+        {
+            UseKind::Return
         }
         _ => UseKind::Escape,
     };

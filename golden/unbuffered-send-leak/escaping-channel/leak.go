@@ -1,16 +1,8 @@
 package leak
 
-// Start runs f in the background; the caller receives its result from the
-// returned channel.
-func Start(f func() int) <-chan int {
-	c := make(chan int)
-	go func() {
-		c <- f()
-	}()
-	return c
-}
-
-// Collect runs f in the background and lets receive read its result.
+// Collect runs f in the background and lets receive read its result. The
+// channel is handed to another function, so leakfix cannot see every receive
+// and leaves it alone.
 func Collect(f func() int) int {
 	c := make(chan int)
 	go func() {

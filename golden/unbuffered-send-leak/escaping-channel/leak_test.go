@@ -8,11 +8,7 @@ import (
 
 func TestReceiversElsewhereLeaveNoGoroutine(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
-	f := func() int { return 5 }
-	if got := <-Start(f); got != 5 {
-		t.Errorf("<-Start(f) = %d, want 5", got)
-	}
-	if got := Collect(f); got != 5 {
+	if got := Collect(func() int { return 5 }); got != 5 {
 		t.Errorf("Collect(f) = %d, want 5", got)
 	}
 	if err := goleak.Find(ignore); err != nil {

@@ -277,7 +277,9 @@ fn statement_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>)
             clause_paths(statement, source, counted)
         }
         "for_statement" => loop_paths(statement, source, counted),
-        "go_statement" => simple(0),
+        // The goroutine's own sends belong to it; the statement itself may be counted
+        // (starting a sender).
+        "go_statement" => simple(u32::from(counted(statement))),
         "defer_statement" if own > 0 => Paths {
             falls: Some(Count::Unbounded),
             exits: Some(Count::Unbounded),
@@ -379,9 +381,10 @@ fn counted_inside(node: Node<'_>, counted: &dyn Fn(Node<'_>) -> bool) -> u32 {
 
 /// Whether a function literal or `go` statement lies between `node` and `top`.
 fn behind_literal(node: Node<'_>, top: Node<'_>) -> bool {
-    syntax::ancestors(node)
-        .take_while(|a| *a != top)
-        .any(|a| matches!(a.kind(), "func_literal" | "go_statement"))
+    node != top
+        && syntax::ancestors(node)
+            .take_while(|a| *a != top)
+            .any(|a| matches!(a.kind(), "func_literal" | "go_statement"))
 }
 
 /// A statement that calls a function literal in place whose body holds counted nodes.
@@ -389,9 +392,10 @@ fn called_literal_counts(statement: Node<'_>, counted: &dyn Fn(Node<'_>) -> bool
     let mut found = false;
     syntax::for_each_node(statement, |n| {
         if counted(n) && behind_literal(n, statement) {
-            let in_go = syntax::ancestors(n)
-                .take_while(|a| *a != statement)
-                .any(|a| a.kind() == "go_statement");
+            let in_go = n.kind() == "go_statement"
+                || syntax::ancestors(n)
+                    .take_while(|a| *a != statement)
+                    .any(|a| a.kind() == "go_statement");
             found |= !in_go;
         }
     });

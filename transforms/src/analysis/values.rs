@@ -273,7 +273,7 @@ fn escape_at<'t>(id: Node<'t>, scope: &Scope<'t, '_>, source: &str) -> Option<Es
     // Once the value has gone through a call returning plain data, only running code
     // later (a goroutine, a kept closure) can still reach the value itself.
     let mut only_data = false;
-    for ancestor in syntax::ancestors(id).skip(1) {
+    for ancestor in syntax::ancestors(id) {
         if ancestor == scope.node {
             return None;
         }
@@ -411,6 +411,10 @@ mod tests {
         assert_eq!(
             escape_of("\t\tctx := open(x)\n\t\tgo serve(ctx)", "ctx"),
             Some("handed to a goroutine")
+        );
+        assert_eq!(
+            escape_of("\t\tc := open(x)\n\t\tresults <- c", "c"),
+            Some("sent on a channel")
         );
         assert_eq!(
             escape_of("\t\tc := open(x)\n\t\tregister(func() { use(c) })", "c"),

@@ -1,8 +1,14 @@
 //! ## What it does
-//! Finds goroutines that send once on a local unbuffered channel which the function that
+//! Finds goroutines that send on a local unbuffered channel which the function that
 //! started them can stop reading before every value is received: a `return` between the
 //! `go` statement and the receive (premature return), a receive that is one case of a
-//! `select` (timeout), or fewer receives than senders (NCast).
+//! `select` (timeout), fewer receives than senders (NCast), or a channel the function
+//! returns to a caller who may stop waiting (a promise, as moby's `utils.Go`). Sends on
+//! exclusive paths of one goroutine (`if err != nil { c <- err; return }; c <- v`) count
+//! once, from the analysis layer's per-path count; a sender that closes the channel after
+//! its send is still a sender. Also finds a function that sends on its own unbuffered
+//! channel before returning it, which blocks it forever. A goroutine that sends in a loop
+//! is reported as manual: how many values it leaves behind is not known.
 //!
 //! ## Why is this bad?
 //! A send on an unbuffered channel blocks until someone receives. Once the function has
@@ -33,7 +39,8 @@
 //! slot each.
 //!
 //! ## Fix safety
-//! The fix is safe: with room for every value, each sender finishes its send whether or
+//! The capacity is the most values one execution can leave unreceived. The fix is safe:
+//! with room for every value, each sender finishes its send whether or
 //! not anyone receives, and receivers see the same values in the same order. It only
 //! applies when every goroutine sends at most once (one send, not in a loop) and the send
 //! is its last blocking operation, so the buffer is what frees it. It is unsafe when the
@@ -42,8 +49,11 @@
 //! received; and when the capacity is an integer `n` rather than `len(…)`, because
 //! `make` panics for a negative `n` where the loop simply ran zero times. It is manual
 //! when the number of senders is not a plain expression in scope and unchanged at the
-//! `make` (two `go` statements in one loop, nested loops, `i <= n`).
+//! `make` (two `go` statements in one loop, nested loops, `i <= n`), when a goroutine
+//! sends in a loop, and when the function itself closes the channel while a sender may
+//! still send (that panics; the sender should close it).
 
+use crate::analysis::flow::{self, Count};
 use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
@@ -73,6 +83,7 @@ enum Pattern {
     Timeout,
     PrematureReturn,
     NCast,
+    Returned,
 }
 
 impl Pattern {
@@ -83,6 +94,7 @@ impl Pattern {
                 "premature return: the function can return before receiving"
             }
             Pattern::NCast => "NCast: fewer receives than senders",
+            Pattern::Returned => "returned: a caller that stops waiting leaves the sender blocked",
         }
     }
 }
@@ -99,18 +111,43 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
     let uses = channels::channel_uses(channel, ctx.source)?;
     if uses
         .iter()
-        .any(|u| matches!(u.kind, UseKind::Escape | UseKind::Range | UseKind::Close))
+        .any(|u| matches!(u.kind, UseKind::Escape | UseKind::Range))
     {
         return None;
     }
-    let senders = sending_goroutines(ctx, &uses)?;
+    let returned = uses.iter().any(|u| u.kind == UseKind::Return);
+    if uses
+        .iter()
+        .any(|u| u.kind == UseKind::Send && u.goroutine.is_none())
+    {
+        return self_send(ctx, channel, &uses, returned);
+    }
+    let senders = match sending_goroutines(ctx, &uses)? {
+        Ok(senders) => senders,
+        Err(reason) => return Some(manual(ctx, channel, reason)),
+    };
+    if uses
+        .iter()
+        .any(|u| u.kind == UseKind::Close && u.goroutine.is_none())
+    {
+        return Some(manual(
+            ctx,
+            channel,
+            "the function closes the channel while a sender may still be sending, which panics; close it in the sender instead",
+        ));
+    }
+    let gos: Vec<Node> = senders.iter().map(|s| s.go).collect();
     let receives: Vec<Node> = uses
         .iter()
         .filter(|u| u.kind == UseKind::Receive && u.goroutine.is_none())
         .map(|u| u.node)
         .collect();
     let count = sender_count(ctx, channel, &senders);
-    let pattern = leak_pattern(ctx, channel, &senders, &receives, &count)?;
+    let pattern = if returned {
+        Pattern::Returned
+    } else {
+        leak_pattern(ctx, channel, &gos, &receives, &count)?
+    };
     let name = channel.name(ctx.source);
     let mut finding = Finding {
         rule: ID,
@@ -135,7 +172,7 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
         }
     };
     let observes_buffer = uses.iter().any(|u| u.kind == UseKind::LenOrCap);
-    let runs_on_after_send = senders.iter().any(|go| code_follows_send(*go));
+    let runs_on_after_send = gos.iter().any(|go| code_follows_send(ctx, *go, name));
     let unsafe_reasons = observes_buffer || runs_on_after_send || may_be_negative;
     finding.fixes.push(Fix {
         title: format!("Give {name} capacity {capacity} so every sender can finish"),
@@ -150,99 +187,240 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
     Some(finding)
 }
 
-/// The `go` statements that send on the channel, provided each sends exactly once, as its
-/// last blocking operation, and nothing else in a goroutine touches the channel.
-fn sending_goroutines<'t>(ctx: &FileContext, uses: &[ChannelUse<'t>]) -> Option<Vec<Node<'t>>> {
-    let mut senders: Vec<Node> = Vec::new();
+/// A finding with no fix, saying why.
+fn manual(ctx: &FileContext, channel: &LocalChannel, reason: &str) -> Finding {
+    Finding {
+        rule: ID,
+        message: format!(
+            "goroutines can block forever sending on unbuffered channel {}; not fixed automatically: {reason}",
+            channel.name(ctx.source)
+        ),
+        severity: Severity::Warning,
+        start: channel.make_call.start_byte(),
+        end: channel.make_call.end_byte(),
+        fixes: Vec::new(),
+    }
+}
+
+/// `errC := make(chan error); …; errC <- err; return errC`: the function sends on its own
+/// unbuffered channel with no goroutine to receive, so it blocks forever right there.
+/// Room for the most sends one call can make lets it return the value instead.
+fn self_send(
+    ctx: &FileContext,
+    channel: &LocalChannel,
+    uses: &[ChannelUse<'_>],
+    returned: bool,
+) -> Option<Finding> {
+    let received = uses
+        .iter()
+        .any(|u| u.kind == UseKind::Receive && u.goroutine.is_none());
+    if received || !returned {
+        return None;
+    }
+    // Goroutines started on other paths may send too, once each: a goroutine counts as
+    // one send where its `go` statement runs.
+    let goroutines: Vec<ChannelUse> = uses
+        .iter()
+        .filter(|u| u.goroutine.is_some())
+        .copied()
+        .collect();
+    let mut sender_gos = Vec::new();
+    if !goroutines.is_empty() {
+        match sending_goroutines(ctx, &goroutines)? {
+            Ok(senders) if senders.iter().all(|s| s.sends <= 1) => {
+                sender_gos.extend(senders.iter().map(|s| s.go.start_byte()));
+            }
+            _ => return None,
+        }
+    }
+    let own_sends: Vec<usize> = uses
+        .iter()
+        .filter(|u| u.kind == UseKind::Send && u.goroutine.is_none())
+        .filter_map(|u| u.node.parent().map(|s| s.start_byte()))
+        .collect();
+    let body = channel.function.child_by_field_name("body")?;
+    let count = flow::max_per_execution(body, ctx.source, &|n| match n.kind() {
+        "send_statement" => own_sends.contains(&n.start_byte()),
+        "go_statement" => sender_gos.contains(&n.start_byte()),
+        _ => false,
+    });
+    let name = channel.name(ctx.source);
+    let Count::AtMost(capacity) = count else {
+        return Some(manual(ctx, channel, "the function sends on it in a loop"));
+    };
+    let mut finding = manual(ctx, channel, "");
+    finding.message = format!(
+        "the function blocks forever sending on its own unbuffered channel {name} before returning it: no one can receive yet"
+    );
+    finding.fixes.push(Fix {
+        title: format!("Give {name} capacity {capacity} so the function can return it"),
+        applicability: if uses.iter().any(|u| u.kind == UseKind::LenOrCap) {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+        edits: vec![capacity_edit(ctx, channel, &capacity.to_string())?],
+        isolation: channel.make_call.byte_range(),
+    });
+    Some(finding)
+}
+
+/// A goroutine that sends on the channel, and how many values one run of it sends.
+struct Sender<'t> {
+    go: Node<'t>,
+    sends: u32,
+}
+
+/// The `go` statements that send on the channel, each with the most values one run of it
+/// sends on any path (sends on exclusive paths — `if err != nil { c <- err; return }` then
+/// `c <- v` — count once). `None` when the protocol is not one a buffer fixes (a goroutine
+/// that also receives, or that blocks after a send); `Err` with the reason when the leak
+/// is real but the count is not known (a send in a loop).
+fn sending_goroutines<'t>(
+    ctx: &FileContext,
+    uses: &[ChannelUse<'t>],
+) -> Option<Result<Vec<Sender<'t>>, &'static str>> {
+    let mut gos: Vec<Node> = Vec::new();
     for channel_use in uses {
         match (channel_use.kind, channel_use.goroutine) {
             (UseKind::Send, Some(go)) => {
-                if senders.contains(&go) || !is_single_final_send(ctx, channel_use.node, go) {
+                if !is_final_on_its_path(ctx, channel_use.node) {
                     return None;
                 }
-                senders.push(go);
+                if !gos.contains(&go) {
+                    gos.push(go);
+                }
             }
-            // A send in the function itself, or a goroutine that also receives, is a
-            // different protocol from the one this rule understands.
-            (UseKind::Send, None) | (_, Some(_)) => return None,
+            // The sender closing the channel after its send is fine; a goroutine that also
+            // receives is a different protocol from the one this rule understands.
+            (UseKind::Close, Some(_)) => {}
+            (_, Some(_)) => return None,
             _ => {}
         }
     }
-    (!senders.is_empty()).then_some(senders)
-}
-
-/// The send is a plain statement, not in a loop of the goroutine, and nothing after it
-/// blocks (a channel operation, a select, a lock or a wait) — otherwise a buffer would not
-/// free the goroutine.
-fn is_single_final_send(ctx: &FileContext, channel: Node<'_>, go: Node<'_>) -> bool {
-    let Some(send) = channel.parent() else {
-        return false;
-    };
-    let Some(literal) = channels::goroutine_literal(go) else {
-        return false;
-    };
-    let plain = send.parent().is_some_and(|p| p.kind() == "statement_list");
-    if !plain || syntax::enclosing_loop(send).is_some() {
-        return false;
+    if gos.is_empty() {
+        return None;
     }
-    let blocking_after = descendants_of_kind(
-        literal,
-        &[
-            "send_statement",
-            "unary_expression",
-            "select_statement",
-            "range_clause",
-            "call_expression",
-        ],
-    )
-    .into_iter()
-    .filter(|n| n.start_byte() > send.end_byte())
-    .any(|n| match n.kind() {
-        "unary_expression" => n
-            .child_by_field_name("operator")
-            .is_some_and(|o| o.kind() == "<-"),
-        "call_expression" => n
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("field"))
-            .is_some_and(|f| matches!(ctx.text(f), "Lock" | "RLock" | "Wait" | "Sleep")),
-        _ => true,
-    });
-    !blocking_after
+    let mut senders = Vec::new();
+    for go in gos {
+        let literal = channels::goroutine_literal(go)?;
+        let body = literal.child_by_field_name("body")?;
+        let sends: Vec<usize> = uses
+            .iter()
+            .filter(|u| u.kind == UseKind::Send && u.goroutine == Some(go))
+            .filter_map(|u| u.node.parent().map(|s| s.start_byte()))
+            .collect();
+        let count = flow::max_per_execution(body, ctx.source, &|n| {
+            n.kind() == "send_statement" && sends.contains(&n.start_byte())
+        });
+        match count {
+            Count::AtMost(n) => senders.push(Sender { go, sends: n }),
+            Count::Unbounded => {
+                return Some(Err(
+                    "a goroutine sends on it in a loop, so how many values it can leave unreceived is not known here",
+                ))
+            }
+        }
+    }
+    Some(Ok(senders))
 }
 
-/// Whether the goroutine does anything after its send (other than return): with a buffer
-/// that code runs before the value is received instead of after, which it may rely on.
-/// Deferred calls count, since they too run after the send.
-fn code_follows_send(go: Node<'_>) -> bool {
+/// Nothing that can block (a channel operation, a select, a lock or a wait) runs after
+/// the send on its path — otherwise a buffer would not free the goroutine. A loop around
+/// the send is handled by counting sends, not here.
+fn is_final_on_its_path(ctx: &FileContext, channel: Node<'_>) -> bool {
+    channel.parent().is_some_and(|send| {
+        !statements_after_on_path(ctx, send)
+            .iter()
+            .any(|s| blocks(ctx, *s))
+    })
+}
+
+/// The statements that run after `statement` on its path through the function: those
+/// after it in its list and in the lists around it, up to the first that leaves.
+fn statements_after_on_path<'t>(ctx: &FileContext, statement: Node<'t>) -> Vec<Node<'t>> {
+    let mut after = Vec::new();
+    let mut current = statement;
+    while let Some(parent) = current.parent() {
+        if syntax::is_function(parent) {
+            break;
+        }
+        if parent.kind() == "statement_list" {
+            let following: Vec<Node> = parent
+                .named_children(&mut parent.walk())
+                .filter(|s| s.start_byte() > current.start_byte() && s.kind() != "comment")
+                .collect();
+            for statement in following {
+                after.push(statement);
+                if flow::leaves(statement, ctx.source, None) {
+                    return after;
+                }
+            }
+        }
+        current = parent;
+    }
+    after
+}
+
+/// Whether running `node` can block: a channel operation, a select, a range over a
+/// channel, a lock, a wait or a sleep. Other goroutines' code does not count.
+fn blocks(ctx: &FileContext, node: Node<'_>) -> bool {
+    let mut found = false;
+    syntax::for_each_node(node, |n| {
+        let behind_literal = n != node
+            && syntax::ancestors(n)
+                .take_while(|a| *a != node)
+                .any(|a| matches!(a.kind(), "func_literal" | "go_statement"));
+        if found || behind_literal {
+            return;
+        }
+        found = match n.kind() {
+            "send_statement" | "select_statement" | "range_clause" => true,
+            "unary_expression" => n
+                .child_by_field_name("operator")
+                .is_some_and(|o| o.kind() == "<-"),
+            "call_expression" => n
+                .child_by_field_name("function")
+                .and_then(|f| f.child_by_field_name("field"))
+                .is_some_and(|f| matches!(ctx.text(f), "Lock" | "RLock" | "Wait" | "Sleep")),
+            _ => false,
+        };
+    });
+    found
+}
+
+/// Whether the goroutine does anything after a send (other than return, or closing the
+/// channel, which the receiver sees the same way either way): with a buffer that code
+/// runs before the value is received instead of after, which it may rely on. Deferred
+/// calls count, since they too run after the send.
+fn code_follows_send(ctx: &FileContext, go: Node<'_>, channel: &str) -> bool {
     let Some(literal) = channels::goroutine_literal(go) else {
         return true;
     };
-    let Some(send) = descendants_of_kind(literal, &["send_statement"])
-        .into_iter()
-        .next()
-    else {
-        return true;
+    let closes_channel = |s: Node<'_>| {
+        let text = ctx.text(s);
+        text == format!("close({channel})") || text == format!("defer close({channel})")
     };
     let has_defer = descendants_of_kind(literal, &["defer_statement"])
         .iter()
-        .any(|d| syntax::enclosing_function(*d) == Some(literal));
-    let later = descendants_of_kind(literal, &["statement_list"])
-        .into_iter()
-        .flat_map(|list| list.named_children(&mut list.walk()).collect::<Vec<_>>());
-    let mut statements_after = later.filter(|s| {
-        s.start_byte() > send.end_byte() && syntax::enclosing_function(*s) == Some(literal)
-    });
-    has_defer || statements_after.any(|s| !matches!(s.kind(), "return_statement" | "comment"))
+        .any(|d| syntax::enclosing_function(*d) == Some(literal) && !closes_channel(*d));
+    has_defer
+        || descendants_of_kind(literal, &["send_statement"])
+            .into_iter()
+            .filter(|send| syntax::enclosing_function(*send) == Some(literal))
+            .flat_map(|send| statements_after_on_path(ctx, send))
+            .any(|s| !matches!(s.kind(), "return_statement") && !closes_channel(s))
 }
 
 /// Counts the senders: one per `go` statement, or a loop's iteration count for a `go`
 /// statement in a loop that does not also make the channel.
-fn sender_count(ctx: &FileContext, channel: &LocalChannel, senders: &[Node<'_>]) -> SenderCount {
+fn sender_count(ctx: &FileContext, channel: &LocalChannel, senders: &[Sender<'_>]) -> SenderCount {
     let mut literal = 0;
     let mut expression = None;
-    for go in senders {
-        match &channels::loops_between(*go, channel.statement)[..] {
-            [] => literal += 1,
+    for sender in senders {
+        match &channels::loops_between(sender.go, channel.statement)[..] {
+            [] => literal += sender.sends as usize,
+            [_] if sender.sends != 1 => return SenderCount::Unknown,
             [single] => match (expression.is_some(), loop_count(ctx, channel, *single)) {
                 (false, Some(count)) => expression = Some(count),
                 _ => return SenderCount::Unknown,
@@ -498,6 +676,29 @@ mod tests {
         // From go-winio's pipe listener: the abort clause waits for the sender too.
         let text = wrap("func f(abort chan int, connect func() error) (err error) {\n\tch := make(chan error)\n\tgo func() {\n\t\tch <- connect()\n\t}()\n\tselect {\n\tcase err = <-ch:\n\tcase <-abort:\n\t\terr = <-ch\n\t}\n\treturn err\n}\n");
         assert!(findings_for(&text).is_empty());
+    }
+
+    #[test]
+    fn sends_on_exclusive_paths_need_one_slot() {
+        check_fix(
+            &wrap("func f(ctx context.Context, g func() (int, error)) int {\n\tc := make(chan int)\n\tgo func() {\n\t\tv, err := g()\n\t\tif err != nil {\n\t\t\tc <- 0\n\t\t\treturn\n\t\t}\n\t\tc <- v\n\t}()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n"),
+            &wrap("func f(ctx context.Context, g func() (int, error)) int {\n\tc := make(chan int, 1)\n\tgo func() {\n\t\tv, err := g()\n\t\tif err != nil {\n\t\t\tc <- 0\n\t\t\treturn\n\t\t}\n\t\tc <- v\n\t}()\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-ctx.Done():\n\t\treturn 0\n\t}\n}\n"),
+        );
+    }
+
+    #[test]
+    fn a_self_send_before_returning_gets_room_and_a_loop_sender_is_manual() {
+        check_fix(
+            &wrap("func f(bad bool) chan error {\n\terrC := make(chan error)\n\tif bad {\n\t\terrC <- nil\n\t}\n\treturn errC\n}\n"),
+            &wrap("func f(bad bool) chan error {\n\terrC := make(chan error, 1)\n\tif bad {\n\t\terrC <- nil\n\t}\n\treturn errC\n}\n"),
+        );
+        let looped = findings_for(&wrap("func f(ctx context.Context, xs []int) {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor _, x := range xs {\n\t\t\tc <- x\n\t\t}\n\t}()\n\tselect {\n\tcase <-c:\n\tcase <-ctx.Done():\n\t}\n}\n"));
+        assert_eq!(looped[0].applicability(), Applicability::Manual);
+        assert!(
+            looped[0].message.contains("in a loop"),
+            "{}",
+            looped[0].message
+        );
     }
 
     #[test]
