@@ -427,6 +427,30 @@ fn fix_keeps_file_permissions() {
     assert_eq!(mode & 0o777, 0o640);
 }
 
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_read_only_file_and_exits_2_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let tree = go_module(&[("a.go", LEAK), ("b.go", &LEAK.replace("wait", "other"))]);
+    let read_only = std::fs::Permissions::from_mode(0o444);
+    std::fs::set_permissions(tree.path("a.go"), read_only).expect("chmod");
+    let printed = tree.run(&["fix"], 2);
+    printed.expect_stderr("a.go: error: the file is read-only (mode 444); not written");
+    assert_eq!(tree.read_text("a.go"), LEAK);
+    assert_ne!(tree.read_text("b.go"), LEAK.replace("wait", "other"));
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_hard_linked_file_and_keeps_both_names_equal() {
+    let tree = go_module(&[("a.go", LEAK)]);
+    std::fs::hard_link(tree.path("a.go"), tree.path("linked.go.txt")).expect("link");
+    let printed = tree.run(&["fix", "a.go"], 2);
+    printed.expect_stderr("a.go: error: the file has 2 hard links");
+    assert_eq!(tree.read_text("a.go"), LEAK);
+    assert_eq!(tree.read_text("linked.go.txt"), LEAK);
+}
+
 // Files that are not UTF-8.
 
 /// A Go file with a byte that is not UTF-8 at line 3, column 10.
