@@ -834,6 +834,9 @@ fn help_of_check_diff_and_fix_mentions_every_flag() {
             );
         }
     }
+    let fix = tree.run(&["fix", "--help"], 0);
+    fix.expect_stdout("--force");
+    fix.expect_stdout("commits leakfix did not write");
 }
 
 // Colour.
