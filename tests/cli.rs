@@ -451,6 +451,56 @@ fn fix_refuses_a_hard_linked_file_and_keeps_both_names_equal() {
     assert_eq!(tree.read_text("linked.go.txt"), LEAK);
 }
 
+/// Three `time.After` selects in one function: each fix adds lines above the later
+/// selects, and the fixes go in over several passes of the fix loop.
+const THREE_TIMERS: &str = r#"package a
+
+import (
+	"context"
+	"time"
+)
+
+func wait(ctx context.Context, d time.Duration) int {
+	n := 0
+	select {
+	case <-time.After(d):
+		n++
+	case <-ctx.Done():
+	}
+	select {
+	case <-time.After(d):
+		n++
+	case <-ctx.Done():
+	}
+	select {
+	case <-time.After(d):
+		n++
+	case <-ctx.Done():
+	}
+	return n
+}
+"#;
+
+/// The line numbers of `a.go` at the start of the lines of `text` that contain `marker`.
+fn lines_of(text: &str, marker: &str) -> Vec<usize> {
+    text.lines()
+        .filter(|l| l.contains(marker))
+        .filter_map(|l| l.strip_prefix("a.go:")?.split(':').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn fix_reports_every_fix_at_the_line_check_reports_in_the_original() {
+    let tree = go_module(&[("a.go", THREE_TIMERS)]);
+    let checked = tree.run(&["check"], 1);
+    let found = lines_of(&checked.stdout, "time-after-in-select");
+    assert_eq!(found, [11, 16, 21]);
+    let fixed = tree.run(&["fix"], 0);
+    let mut applied = lines_of(&fixed.stderr, "fixed time-after-in-select");
+    applied.sort();
+    assert_eq!(applied, found, "{}", fixed.stderr);
+}
+
 // Files that are not UTF-8.
 
 /// A Go file with a byte that is not UTF-8 at line 3, column 10.
