@@ -402,6 +402,19 @@ fn fix_keeps_crlf_line_endings() {
     assert_eq!(fixed.matches('\n').count(), fixed.matches("\r\n").count());
 }
 
+/// `text` with LF line endings up to `marker` and CRLF from the line holding it on.
+fn crlf_from(text: &str, marker: &str) -> String {
+    let at = text.find(marker).expect("the marker is in the text");
+    format!("{}{}", &text[..at], crlf(&text[at..]))
+}
+
+#[test]
+fn fix_gives_lines_it_adds_to_a_crlf_region_of_a_mixed_file_crlf() {
+    let tree = go_module(&[("a.go", &crlf_from(LEAK, "func wait"))]);
+    tree.run(&["fix"], 0);
+    assert_eq!(tree.read_text("a.go"), crlf_from(LEAK_FIXED, "func wait"));
+}
+
 #[test]
 fn fix_keeps_a_byte_order_mark() {
     let tree = go_module(&[("a.go", &format!("{BOM}{LEAK}"))]);
