@@ -101,14 +101,15 @@ one_run() {
   lost=$(comm -23 "$dir/wanted" "$dir/found" | wc -l)
   fixed=$(grep -l 'func() error' "$dir"/pkg/*.go | wc -l)
   refused=$(grep -c 'not written' "$dir/stderr")
-  echo "run $run: $appended edits appended, $lost lost; $fixed of $files files fixed, $refused reported not written; leakfix exit $code"
-  if [ "$lost" -gt 0 ]; then
+  left=$(find "$dir/pkg" -name '.leakfix-*' | wc -l)
+  echo "run $run: $appended edits appended, $lost lost; $fixed of $files files fixed, $refused reported not written, $left temporary files left; leakfix exit $code"
+  if [ "$lost" -gt 0 ] || [ "$left" -gt 0 ]; then
     comm -23 "$dir/wanted" "$dir/found" | head -5 >&2
     echo "kept for inspection: $dir" >&2
   else
     rm -rf "$dir"
   fi
-  [ "$lost" -eq 0 ]
+  [ "$lost" -eq 0 ] && [ "$left" -eq 0 ]
 }
 
 check_the_leak_is_fixed

@@ -7,9 +7,16 @@
 //! runs. The file is compared with what was read right before the rename (content, size,
 //! modification time and inode), and a handle on the original is kept open across the
 //! rename: if that handle shows a change afterwards, the other program wrote into the old
-//! file between the check and the rename, and its version is put back. Only a program that
-//! replaces the file by a rename of its own in the instant between our last check and our
-//! rename can still lose its version; plain `rename(2)` cannot tell that case apart.
+//! file between the check and the rename, and its version is put back.
+//!
+//! A program can also open the file before the rename and write after the last check, into
+//! a file no name leads to any more. On Linux leakfix closes that gap: it holds a read lease
+//! on the original (so any open of it for writing is announced, and waits until leakfix is
+//! done), and swaps the new file in with `renameat2(RENAME_EXCHANGE)`, which keeps the old
+//! file linked under the temporary name. When the lease shows a writer, the swap is undone
+//! before the writer may go on, and its write lands in the file under the real name. Where
+//! leases or the exchange are not available (another system, a file system without them, a
+//! file owned by someone else), the plain rename and the checks around it are used.
 
 use std::fs::{File, Metadata};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -25,6 +32,8 @@ pub enum WriteError {
     ChangedDuringWrite,
     #[error("replaced on disk by another program while it was being written; that program's version was left in place and the fix not written (run leakfix again)")]
     ReplacedDuringWrite,
+    #[error("open for writing by another program; not written (run leakfix again)")]
+    BeingWritten,
     #[error("the file is read-only (mode {0:o}); not written (make it writable, e.g. chmod u+w, to let leakfix fix it)")]
     ReadOnly(u32),
     #[error("the file has {0} hard links; replacing it would leave the other names with the old text, so it was not written (apply `leakfix diff` with patch, or break the link first)")]
@@ -84,14 +93,16 @@ fn inode(_meta: &Metadata) -> (u64, u64) {
 /// Replaces the file at `path` (following a symlink to its target) with `new`, provided it
 /// still contains `original`.
 pub fn write_atomically(path: &Path, original: &[u8], new: &[u8]) -> Result<(), WriteError> {
-    replace(path, original, new, &mut |_| {})
+    replace(path, original, new, &mut |_, _| {})
 }
 
+/// `hook` is called between the steps with the step and the handle on the original; it
+/// does nothing outside tests.
 fn replace(
     path: &Path,
     original: &[u8],
     new: &[u8],
-    hook: &mut dyn FnMut(Step),
+    hook: &mut dyn FnMut(Step, &File),
 ) -> Result<(), WriteError> {
     let target =
         std::fs::canonicalize(path).map_err(|e| io_error(path, "resolving the path", &e))?;
@@ -102,21 +113,73 @@ fn replace(
     let mut held = File::open(&target).map_err(fail("opening the file"))?;
     let meta = held.metadata().map_err(fail("reading its metadata"))?;
     refuse_protected(&meta)?;
+    let leased = lease::take(&held)?;
     let before = Stamp::of(&meta);
     if read_all(&mut held).map_err(fail("reading the file"))? != original {
         return Err(WriteError::ChangedSinceRead);
     }
     let temp = write_temp(&target, new, &meta)?;
-    hook(Step::TempWritten);
-    if !unchanged(&target, &mut held, before, original) {
+    hook(Step::TempWritten, &held);
+    if !unchanged(&target, &mut held, before, original) || (leased && lease::broken(&held)) {
         return Err(WriteError::ChangedSinceRead);
     }
     let ours = temp_inode(&temp, &target)?;
-    hook(Step::Checked);
+    hook(Step::Checked, &held);
+    let temp = temp.into_temp_path();
+    if leased && lease::exchange(&temp, &target).is_ok() {
+        hook(Step::Renamed, &held);
+        let old = Old {
+            file: &mut held,
+            before,
+            original,
+        };
+        return after_exchange(&target, temp, old, ours);
+    }
     temp.persist(&target)
         .map_err(|e| io_error(&target, "replacing the file", &e.error))?;
-    hook(Step::Renamed);
+    hook(Step::Renamed, &held);
     after_rename(&target, &mut held, before, original, ours, &meta)
+}
+
+/// The original file as it was read, through the handle kept on it.
+struct Old<'a> {
+    file: &'a mut File,
+    before: Stamp,
+    original: &'a [u8],
+}
+
+impl Old<'_> {
+    /// Whether nobody wrote to the old file or opened it for writing (the lease held).
+    fn untouched(&mut self) -> bool {
+        !lease::broken(self.file)
+            && self
+                .file
+                .metadata()
+                .is_ok_and(|m| Stamp::of(&m) == self.before)
+            && read_all(self.file).is_ok_and(|bytes| bytes == self.original)
+    }
+}
+
+/// Finishes a replacement done by exchange: `temp` now names the old file. If the old file
+/// was written or opened for writing meanwhile, the exchange is undone, so that the other
+/// program's write (which waits for the lease, held until the caller drops the handle)
+/// lands in the file under its real name. The name left on the file not kept is removed
+/// when `temp` is dropped.
+fn after_exchange(
+    target: &Path,
+    temp: tempfile::TempPath,
+    mut old: Old,
+    ours: (u64, u64),
+) -> Result<(), WriteError> {
+    if !std::fs::metadata(target).is_ok_and(|m| inode(&m) == ours) {
+        return Err(WriteError::ReplacedDuringWrite);
+    }
+    if old.untouched() {
+        return Ok(());
+    }
+    lease::exchange(&temp, target)
+        .map_err(|e| io_error(target, "putting the other program's version back", &e))?;
+    Err(WriteError::ChangedDuringWrite)
 }
 
 /// An I/O error that names the real file and the step that failed. The error's own text
@@ -269,6 +332,91 @@ fn after_rename(
     Err(WriteError::ChangedDuringWrite)
 }
 
+/// Read leases and the atomic exchange of two names, on Linux.
+#[cfg(target_os = "linux")]
+mod lease {
+    use super::WriteError;
+    use std::ffi::CString;
+    use std::fs::File;
+    use std::io;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Path;
+
+    /// Takes a read lease on `file` (opened read-only). Returns whether one is held: not
+    /// when the file system or the file's owner does not allow it. A file open for writing
+    /// elsewhere right now cannot be leased, and is left alone.
+    pub fn take(file: &File) -> Result<bool, WriteError> {
+        ignore_lease_signals();
+        // SAFETY: fcntl on a descriptor this `File` owns, with integer arguments only.
+        let result = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLEASE, libc::F_RDLCK) };
+        match (result, io::Error::last_os_error().raw_os_error()) {
+            (0, _) => Ok(true),
+            (_, Some(libc::EAGAIN)) => Err(WriteError::BeingWritten),
+            _ => Ok(false),
+        }
+    }
+
+    /// Whether someone opened the leased file for writing (or truncated it) since the lease
+    /// was taken: the kernel then reports the lease as about to go.
+    pub fn broken(file: &File) -> bool {
+        // SAFETY: as in `take`.
+        let lease = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLEASE) };
+        lease != libc::F_RDLCK
+    }
+
+    /// The kernel announces a lease break with SIGIO, whose default action ends the
+    /// process. leakfix polls the lease instead, so the signal is ignored.
+    fn ignore_lease_signals() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: setting a signal to SIG_IGN installs no handler code.
+            unsafe { libc::signal(libc::SIGIO, libc::SIG_IGN) };
+        });
+    }
+
+    /// Swaps what the two names point at, atomically.
+    pub fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+        let a = CString::new(a.as_os_str().as_bytes())?;
+        let b = CString::new(b.as_os_str().as_bytes())?;
+        // SAFETY: both paths are NUL-terminated strings that outlive the call.
+        let result = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        match result {
+            0 => Ok(()),
+            _ => Err(io::Error::last_os_error()),
+        }
+    }
+}
+
+/// Elsewhere there are no leases, and the plain rename is used.
+#[cfg(not(target_os = "linux"))]
+mod lease {
+    use super::WriteError;
+    use std::fs::File;
+    use std::io;
+    use std::path::Path;
+
+    pub fn take(_file: &File) -> Result<bool, WriteError> {
+        Ok(false)
+    }
+
+    pub fn broken(_file: &File) -> bool {
+        false
+    }
+
+    pub fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}
+
 /// Puts another program's version of the file back in place, by the same atomic
 /// replacement.
 fn put_back(target: &Path, bytes: &[u8], meta: &Metadata) -> Result<(), WriteError> {
@@ -316,18 +464,30 @@ mod tests {
     const FIXED: &[u8] = b"package a // fixed\n";
     const USER: &[u8] = b"package a\n// the user's edit\n";
 
-    /// Runs a replacement of a file holding `READ`, calling `edit` with the file's path at
-    /// `step`; returns the result, what the file holds afterwards and the files left in
-    /// its directory.
-    fn race(step: Step, edit: impl Fn(&Path)) -> (Result<(), WriteError>, Vec<u8>, usize) {
+    /// Runs a replacement of a file holding `READ`, with another program doing `edit` to
+    /// the file's path at `step`; returns the result, what the file holds once that
+    /// program is done and the files left in its directory.
+    ///
+    /// The other program runs on a thread of its own: where leakfix holds a lease, its open
+    /// for writing waits until leakfix is done. The step goes on once the edit is made or
+    /// its open is waiting on the lease, which is the kernel's own record of it.
+    fn race(step: Step, edit: fn(&Path)) -> (Result<(), WriteError>, Vec<u8>, usize) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.go");
         std::fs::write(&path, READ).unwrap();
-        let result = replace(&path, READ, FIXED, &mut |at| {
-            if at == step {
-                edit(&path);
+        let mut other = None;
+        let result = replace(&path, READ, FIXED, &mut |at, held| {
+            if at != step {
+                return;
             }
+            let path = path.clone();
+            let thread = std::thread::spawn(move || edit(&path));
+            while !thread.is_finished() && !lease::broken(held) {
+                std::thread::yield_now();
+            }
+            other = Some(thread);
         });
+        other.unwrap().join().unwrap();
         let files = std::fs::read_dir(dir.path()).unwrap().count();
         (result, std::fs::read(&path).unwrap(), files)
     }
@@ -378,6 +538,37 @@ mod tests {
         });
         assert!(result.is_ok());
         assert_eq!(bytes, b"package a // fixed\n// appended\n");
+    }
+
+    /// A program that opens the file for writing between the last check and the swap, and
+    /// writes only afterwards, as `echo >> file` can when the scheduler pauses it between
+    /// the two. Its open waits for the lease; the swap is undone, and its line lands in the
+    /// file under the real name instead of in the replaced one.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_write_opened_before_the_swap_and_made_after_it_lands_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.go");
+        std::fs::write(&path, READ).unwrap();
+        let mut writer = None;
+        let result = replace(&path, READ, FIXED, &mut |at, held| {
+            if at != Step::Checked {
+                return;
+            }
+            let path = path.clone();
+            writer = Some(std::thread::spawn(move || {
+                let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+                file.write_all(b"// appended\n")
+            }));
+            // The writer's open has reached the kernel once the lease shows it.
+            while !lease::broken(held) {
+                std::thread::yield_now();
+            }
+        });
+        writer.unwrap().join().unwrap().unwrap();
+        assert!(matches!(result, Err(WriteError::ChangedDuringWrite)));
+        assert_eq!(std::fs::read(&path).unwrap(), b"package a\n// appended\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[cfg(unix)]
