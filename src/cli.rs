@@ -120,8 +120,14 @@ pub struct FixArgs {
 pub struct BranchArgs {
     /// Commit the fixes of the files as they are in HEAD on this branch (created, or reset
     /// to one commit on top of HEAD); the working tree, the index and HEAD are not touched.
+    /// An existing branch is replaced only if leakfix wrote it (see --force).
     #[arg(long, value_name = "NAME")]
     pub branch: Option<String>,
+
+    /// Replace the branch even when it holds commits leakfix did not write (they are lost
+    /// from the branch). Without it such a branch is refused and its commits are listed.
+    #[arg(long, requires = "branch")]
+    pub force: bool,
 
     /// The commit's subject line (default `leakfix: fix N leaks`).
     #[arg(long, value_name = "MSG", requires = "branch")]
@@ -134,8 +140,14 @@ pub struct PrArgs {
     pub run: RunArgs,
 
     /// The branch to commit the fixes on and push; it is reset to one commit on top of HEAD.
+    /// An existing local branch is replaced only if leakfix wrote it (see --force).
     #[arg(long, value_name = "NAME")]
     pub branch: String,
+
+    /// Replace the local branch even when it holds commits leakfix did not write (they are
+    /// lost from the branch). Without it such a branch is refused and its commits are listed.
+    #[arg(long)]
+    pub force: bool,
 
     /// The commit's subject line and the pull request's title (default `leakfix: fix N leaks`).
     #[arg(long, value_name = "MSG")]

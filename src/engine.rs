@@ -137,6 +137,9 @@ struct Normalised {
     text: String,
     bom: bool,
     crlf: bool,
+    /// Some lines end in CRLF and others in LF: the text is left as it is, and lines the
+    /// fixes add take the ending of the lines around them.
+    mixed: bool,
 }
 
 impl Normalised {
@@ -157,24 +160,69 @@ impl Normalised {
             text
         };
         let newlines = text.matches('\n').count();
-        let crlf = newlines > 0 && text.matches("\r\n").count() == newlines;
+        let crlf_count = text.matches("\r\n").count();
+        let crlf = newlines > 0 && crlf_count == newlines;
+        let mixed = crlf_count > 0 && !crlf;
         let text = if crlf {
             text.replace("\r\n", "\n")
         } else {
             text
         };
-        Ok(Normalised { text, bom, crlf })
+        Ok(Normalised {
+            text,
+            bom,
+            crlf,
+            mixed,
+        })
     }
 
     fn restore(&self, text: &str) -> Vec<u8> {
         let body = if self.crlf {
             text.replace('\n', "\r\n")
+        } else if self.mixed {
+            with_surrounding_endings(&self.text, text)
         } else {
             text.to_string()
         };
         let bom = if self.bom { BOM } else { "" };
         format!("{bom}{body}").into_bytes()
     }
+}
+
+/// `fixed` with every line that is not one of `original`'s own (a line the fixes added or
+/// changed) ending as the lines around it in `original` do: the first line it replaces, or
+/// else the line before it, or else the line after it. Fixes write LF, which inside a CRLF
+/// region of a file with mixed endings would add a third kind of line to it.
+fn with_surrounding_endings(original: &str, fixed: &str) -> String {
+    let old: Vec<&str> = original.split_inclusive('\n').collect();
+    let new: Vec<&str> = fixed.split_inclusive('\n').collect();
+    let mut result = String::with_capacity(fixed.len() + 64);
+    for op in similar::TextDiff::from_lines(original, fixed).ops() {
+        let (_, old_range, new_range) = op.as_tag_tuple();
+        if matches!(op.tag(), similar::DiffTag::Equal) {
+            new[new_range].iter().for_each(|line| result.push_str(line));
+            continue;
+        }
+        let neighbour = old
+            .get(old_range.start)
+            .filter(|_| !old_range.is_empty())
+            .or_else(|| old_range.start.checked_sub(1).and_then(|i| old.get(i)))
+            .or_else(|| old.get(old_range.end));
+        let ending = match neighbour {
+            Some(line) if line.ends_with("\r\n") => "\r\n",
+            _ => "\n",
+        };
+        for line in &new[new_range] {
+            match line.strip_suffix('\n') {
+                Some(body) => {
+                    result.push_str(body.strip_suffix('\r').unwrap_or(body));
+                    result.push_str(ending);
+                }
+                None => result.push_str(line),
+            }
+        }
+    }
+    result
 }
 
 /// Runs the rules — and the fix loop, when a policy is given — over one file's bytes,
@@ -375,6 +423,22 @@ mod tests {
     fn mixed_line_endings_are_left_alone() {
         let normalised = Normalised::new(b"package p\r\nfunc f() {}\n".to_vec()).unwrap();
         assert!(!normalised.crlf);
+        assert!(normalised.mixed);
+    }
+
+    #[test]
+    fn lines_added_to_a_mixed_file_take_the_ending_of_the_lines_around_them() {
+        let original = "package p\n\nfunc f() {\r\n\ta()\r\n}\r\n\nfunc g() {\n\tb()\n}\n";
+        let normalised = Normalised::new(original.as_bytes().to_vec()).unwrap();
+        let fixed = original
+            .replace("\ta()\r\n", "\tx := 1\n\ta(x)\r\n")
+            .replace("\tb()\n", "\ty := 2\n\tb(y)\n")
+            .replace("package p\n", "package p\n\nimport \"os\"\n");
+        let restored = String::from_utf8(normalised.restore(&fixed)).unwrap();
+        assert_eq!(
+            restored,
+            "package p\n\nimport \"os\"\n\nfunc f() {\r\n\tx := 1\r\n\ta(x)\r\n}\r\n\nfunc g() {\n\ty := 2\n\tb(y)\n}\n"
+        );
     }
 
     #[test]

@@ -6,8 +6,11 @@
 //! never written, so a bot can run this in a dirty checkout, and a person's uncommitted
 //! edits are never lost — they are simply not part of the branch.
 //!
-//! Every run recomputes the branch from HEAD and force-updates it: the branch is always
-//! exactly one commit on top of the current HEAD, never a growing stack of fix commits.
+//! Every run recomputes the branch from HEAD and replaces it: the branch is always exactly
+//! one commit on top of the current HEAD, never a growing stack of fix commits. Only a
+//! branch leakfix wrote itself is replaced that way — its commits carry a
+//! `Leakfix-Branch: NAME` trailer — so that a branch of the user's that happens to have the
+//! name is refused (unless `--force`) rather than silently thrown away.
 
 use crate::cli::{FixArgs, RunArgs};
 use crate::engine::{self, FileReport};
@@ -28,6 +31,12 @@ use std::sync::Arc;
 const FALLBACK_NAME: &str = "leakfix";
 const FALLBACK_EMAIL: &str = "leakfix@localhost";
 
+/// The trailer that marks a commit as leakfix's own, naming the branch it was written for.
+const BRANCH_TRAILER: &str = "Leakfix-Branch";
+
+/// At most this many of the commits a refused replacement would lose are listed.
+const MAX_LISTED_COMMITS: usize = 10;
+
 #[derive(Debug, thiserror::Error)]
 pub enum BranchError {
     #[error("not inside a git repository (fix --branch and pr commit to the repository containing the current directory)")]
@@ -44,6 +53,8 @@ pub enum BranchError {
     OutsideRepository(String, String),
     #[error("{0}: not in HEAD's tree (fix --branch works on committed files)")]
     NotInHead(String),
+    #[error("branch {0:?} exists and holds commits leakfix did not write; replacing it would drop them from the branch:\n{1}choose another name, or pass --force to replace it anyway")]
+    NotOurs(String, String),
     #[error("{0}")]
     Git(#[from] git2::Error),
 }
@@ -59,6 +70,8 @@ pub struct BranchRequest<'a> {
     pub rules: &'a [&'static Rule],
     pub min: Applicability,
     pub threads: usize,
+    /// Replace the branch even when it holds commits leakfix did not write.
+    pub force: bool,
 }
 
 /// One file from HEAD's tree after the rules ran on it.
@@ -112,7 +125,12 @@ impl BranchOutcome {
 pub fn run_fix_branch(args: &FixArgs) -> anyhow::Result<u8> {
     let branch = args.branch.branch.as_deref().unwrap_or_default();
     let repo = open_repository()?;
-    let outcome = commit_and_report(&repo, &args.run, branch, args.branch.message.as_deref())?;
+    let target = Target {
+        branch,
+        subject: args.branch.message.as_deref(),
+        force: args.branch.force,
+    };
+    let outcome = commit_and_report(&repo, &args.run, &target)?;
     Ok(if outcome.failed() {
         crate::EXIT_ERROR
     } else {
@@ -120,21 +138,30 @@ pub fn run_fix_branch(args: &FixArgs) -> anyhow::Result<u8> {
     })
 }
 
+/// The branch to write, as the command line gives it.
+pub struct Target<'a> {
+    pub branch: &'a str,
+    /// The subject line; `None` for `leakfix: fix N leaks`.
+    pub subject: Option<&'a str>,
+    /// Replace the branch even when it holds commits leakfix did not write.
+    pub force: bool,
+}
+
 /// Runs the rules over HEAD's files with the command's flags, commits on the branch and
 /// prints what happened to stderr. Shared by `fix --branch` and `pr`.
 pub fn commit_and_report(
     repo: &Repository,
     args: &RunArgs,
-    branch: &str,
-    subject: Option<&str>,
+    target: &Target,
 ) -> anyhow::Result<BranchOutcome> {
     let rules = crate::selected_rules(args)?;
     let settings = Settings {
         target_go: args.target_go,
     };
     let request = BranchRequest {
-        branch,
-        subject,
+        branch: target.branch,
+        subject: target.subject,
+        force: target.force,
         paths: &args.paths,
         settings: &settings,
         rules: &rules,
@@ -518,7 +545,10 @@ fn write_branch(
         .subject
         .map(str::to_string)
         .unwrap_or_else(|| default_subject(outcome.fix_count()));
-    let message = commit_message(&subject, outcome);
+    let message = commit_message(&subject, request.branch, outcome);
+    if !request.force {
+        ensure_ours(repo, refname, request.branch, head.id())?;
+    }
     if let Some(id) = equivalent_tip(repo, refname, head.id(), new_tree.id(), &message) {
         return Ok(BranchCommit {
             id,
@@ -544,15 +574,74 @@ pub fn default_subject(fixes: usize) -> String {
     format!("leakfix: fix {fixes} leak{}", crate::plural(fixes, "s"))
 }
 
-/// The subject, a blank line, then `path:line rule-id` for each applied fix.
-fn commit_message(subject: &str, outcome: &BranchOutcome) -> String {
+/// The subject, a blank line, `path:line rule-id` for each applied fix, a blank line and
+/// the trailer that lets a later run recognise the branch as leakfix's own.
+fn commit_message(subject: &str, branch: &str, outcome: &BranchOutcome) -> String {
     let mut message = format!("{subject}\n\n");
     for file in outcome.fixed() {
         for fix in &file.report.applied {
             message.push_str(&format!("{}:{} {}\n", file.path, fix.line, fix.rule));
         }
     }
+    message.push_str(&format!("\n{BRANCH_TRAILER}: {branch}\n"));
     message
+}
+
+/// Refuses to replace an existing branch that holds commits (not already in HEAD) that
+/// leakfix did not write for this branch; they would be lost from it.
+fn ensure_ours(
+    repo: &Repository,
+    refname: &str,
+    branch: &str,
+    head: Oid,
+) -> Result<(), BranchError> {
+    let Ok(tip) = repo
+        .find_reference(refname)
+        .and_then(|r| r.peel_to_commit())
+    else {
+        return Ok(());
+    };
+    let mut walk = repo.revwalk()?;
+    walk.push(tip.id())?;
+    walk.hide(head)?;
+    let mut foreign = Vec::new();
+    for id in walk {
+        let commit = repo.find_commit(id?)?;
+        if !is_ours(&commit, branch) {
+            foreign.push(commit);
+        }
+    }
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    Err(BranchError::NotOurs(
+        branch.to_string(),
+        list_commits(&foreign),
+    ))
+}
+
+/// Whether the commit's trailers (its last paragraph) name this branch as leakfix's.
+fn is_ours(commit: &git2::Commit, branch: &str) -> bool {
+    let message = String::from_utf8_lossy(commit.message_bytes());
+    let trailers = message.trim_end().rsplit("\n\n").next().unwrap_or_default();
+    let wanted = format!("{BRANCH_TRAILER}: {branch}");
+    trailers.lines().any(|line| line.trim_end() == wanted)
+}
+
+/// `  <short id> <subject>` per commit, newest first, at most `MAX_LISTED_COMMITS` of them.
+fn list_commits(commits: &[git2::Commit]) -> String {
+    let mut list = String::new();
+    for commit in commits.iter().take(MAX_LISTED_COMMITS) {
+        let subject = commit
+            .summary_bytes()
+            .map_or_else(|| "(no subject)".into(), String::from_utf8_lossy);
+        list.push_str(&format!("  {} {subject}\n", short(commit.id())));
+    }
+    if commits.len() > MAX_LISTED_COMMITS {
+        let more = commits.len() - MAX_LISTED_COMMITS;
+        list.push_str(&format!("  …and {more} more\n"));
+    }
+    list
 }
 
 /// The branch's tip, when it is already this very change: parent HEAD, same tree, same

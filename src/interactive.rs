@@ -10,7 +10,6 @@ use crate::{discover, engine, write};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::Input;
 use leakfix_transforms::fixer::apply_edits;
-use leakfix_transforms::lines::LineIndex;
 use leakfix_transforms::{rules, Finding, FixPolicy, Settings};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
@@ -51,7 +50,7 @@ enum Answer {
 }
 
 impl FixPolicy for Interactive<'_> {
-    fn choose(&mut self, finding: &Finding, text: &str) -> Option<usize> {
+    fn choose(&mut self, finding: &Finding, text: &str, at: (usize, usize)) -> Option<usize> {
         let key = format!(
             "{}\u{0}{}\u{0}{}",
             finding.rule,
@@ -66,7 +65,7 @@ impl FixPolicy for Interactive<'_> {
             return Some(0);
         }
         self.answers.asked += 1;
-        let choice = self.ask(finding, text);
+        let choice = self.ask(finding, text, at);
         match &choice {
             Some(_) => self.answers.accepted += 1,
             None => {
@@ -78,9 +77,9 @@ impl FixPolicy for Interactive<'_> {
 }
 
 impl Interactive<'_> {
-    fn ask(&mut self, finding: &Finding, text: &str) -> Option<usize> {
+    fn ask(&mut self, finding: &Finding, text: &str, at: (usize, usize)) -> Option<usize> {
         let mut err = std::io::stderr();
-        let _ = self.show(&mut err, finding, text);
+        let _ = self.show(&mut err, finding, text, at);
         let index = if finding.fixes.len() > 1 {
             self.pick_alternative(finding)?
         } else {
@@ -104,8 +103,16 @@ impl Interactive<'_> {
         }
     }
 
-    fn show(&self, out: &mut impl Write, finding: &Finding, text: &str) -> std::io::Result<()> {
-        let (line, column) = LineIndex::new(text).position(finding.start);
+    /// Shows the finding at `at`, its place in the file as it is on disk (which is what
+    /// `check` reports), even when an earlier pass of the fix loop moved it in `text`.
+    fn show(
+        &self,
+        out: &mut impl Write,
+        finding: &Finding,
+        text: &str,
+        at: (usize, usize),
+    ) -> std::io::Result<()> {
+        let (line, column) = at;
         let p = self.palette;
         writeln!(out)?;
         writeln!(

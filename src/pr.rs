@@ -78,7 +78,12 @@ fn publish(args: &PrArgs, token: &str) -> anyhow::Result<u8> {
     let remote_url = push_url(&repo, &args.remote)?;
     let slug = repository_slug(args.repo.as_deref(), &remote_url)?;
     let api = GitHub::new(&api_url(args.api_url.as_deref()), token);
-    let outcome = git::commit_and_report(&repo, &args.run, &args.branch, args.message.as_deref())?;
+    let target = git::Target {
+        branch: &args.branch,
+        subject: args.message.as_deref(),
+        force: args.force,
+    };
+    let outcome = git::commit_and_report(&repo, &args.run, &target)?;
     let Some(commit) = &outcome.commit else {
         eprintln!("leakfix: nothing pushed; no pull request opened or updated");
         return Ok(exit_code(&outcome));

@@ -402,6 +402,19 @@ fn fix_keeps_crlf_line_endings() {
     assert_eq!(fixed.matches('\n').count(), fixed.matches("\r\n").count());
 }
 
+/// `text` with LF line endings up to `marker` and CRLF from the line holding it on.
+fn crlf_from(text: &str, marker: &str) -> String {
+    let at = text.find(marker).expect("the marker is in the text");
+    format!("{}{}", &text[..at], crlf(&text[at..]))
+}
+
+#[test]
+fn fix_gives_lines_it_adds_to_a_crlf_region_of_a_mixed_file_crlf() {
+    let tree = go_module(&[("a.go", &crlf_from(LEAK, "func wait"))]);
+    tree.run(&["fix"], 0);
+    assert_eq!(tree.read_text("a.go"), crlf_from(LEAK_FIXED, "func wait"));
+}
+
 #[test]
 fn fix_keeps_a_byte_order_mark() {
     let tree = go_module(&[("a.go", &format!("{BOM}{LEAK}"))]);
@@ -425,6 +438,80 @@ fn fix_keeps_file_permissions() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o640);
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_read_only_file_and_exits_2_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let tree = go_module(&[("a.go", LEAK), ("b.go", &LEAK.replace("wait", "other"))]);
+    let read_only = std::fs::Permissions::from_mode(0o444);
+    std::fs::set_permissions(tree.path("a.go"), read_only).expect("chmod");
+    let printed = tree.run(&["fix"], 2);
+    printed.expect_stderr("a.go: error: the file is read-only (mode 444); not written");
+    assert_eq!(tree.read_text("a.go"), LEAK);
+    assert_ne!(tree.read_text("b.go"), LEAK.replace("wait", "other"));
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_hard_linked_file_and_keeps_both_names_equal() {
+    let tree = go_module(&[("a.go", LEAK)]);
+    std::fs::hard_link(tree.path("a.go"), tree.path("linked.go.txt")).expect("link");
+    let printed = tree.run(&["fix", "a.go"], 2);
+    printed.expect_stderr("a.go: error: the file has 2 hard links");
+    assert_eq!(tree.read_text("a.go"), LEAK);
+    assert_eq!(tree.read_text("linked.go.txt"), LEAK);
+}
+
+/// Three `time.After` selects in one function: each fix adds lines above the later
+/// selects, and the fixes go in over several passes of the fix loop.
+const THREE_TIMERS: &str = r#"package a
+
+import (
+	"context"
+	"time"
+)
+
+func wait(ctx context.Context, d time.Duration) int {
+	n := 0
+	select {
+	case <-time.After(d):
+		n++
+	case <-ctx.Done():
+	}
+	select {
+	case <-time.After(d):
+		n++
+	case <-ctx.Done():
+	}
+	select {
+	case <-time.After(d):
+		n++
+	case <-ctx.Done():
+	}
+	return n
+}
+"#;
+
+/// The line numbers of `a.go` at the start of the lines of `text` that contain `marker`.
+fn lines_of(text: &str, marker: &str) -> Vec<usize> {
+    text.lines()
+        .filter(|l| l.contains(marker))
+        .filter_map(|l| l.strip_prefix("a.go:")?.split(':').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn fix_reports_every_fix_at_the_line_check_reports_in_the_original() {
+    let tree = go_module(&[("a.go", THREE_TIMERS)]);
+    let checked = tree.run(&["check"], 1);
+    let found = lines_of(&checked.stdout, "time-after-in-select");
+    assert_eq!(found, [11, 16, 21]);
+    let fixed = tree.run(&["fix"], 0);
+    let mut applied = lines_of(&fixed.stderr, "fixed time-after-in-select");
+    applied.sort();
+    assert_eq!(applied, found, "{}", fixed.stderr);
 }
 
 // Files that are not UTF-8.
@@ -810,6 +897,9 @@ fn help_of_check_diff_and_fix_mentions_every_flag() {
             );
         }
     }
+    let fix = tree.run(&["fix", "--help"], 0);
+    fix.expect_stdout("--force");
+    fix.expect_stdout("commits leakfix did not write");
 }
 
 // Colour.

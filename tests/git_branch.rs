@@ -221,7 +221,7 @@ fn the_fix_is_one_commit_on_top_of_head_and_nothing_else_moves() {
     assert_eq!(changed_paths(&repo, &head, BRANCH), ["leak.go"]);
     assert_eq!(
         repo.git(&["log", "-1", "--format=%B", BRANCH]),
-        "leakfix: fix 1 leak\n\nleak.go:11 time-after-in-select\n\n"
+        "leakfix: fix 1 leak\n\nleak.go:11 time-after-in-select\n\nLeakfix-Branch: leakfix/fixes\n\n"
     );
     assert_eq!(
         repo.git(&["log", "-1", "--format=%an <%ae>|%cn <%ce>", BRANCH])
@@ -301,8 +301,92 @@ fn a_second_run_recomputes_the_branch_from_head() {
     assert_eq!(changed_paths(&repo, &head, BRANCH), ["leak.go", "other.go"]);
     assert_eq!(
         repo.git(&["log", "-1", "--format=%B", BRANCH]),
-        "Fix timer leaks\n\nleak.go:11 time-after-in-select\nother.go:10 time-after-in-select\n\n"
+        "Fix timer leaks\n\nleak.go:11 time-after-in-select\nother.go:10 time-after-in-select\n\nLeakfix-Branch: leakfix/fixes\n\n"
     );
+}
+
+/// Makes `commits` commits on a new branch `name` started at HEAD, and goes back to
+/// `main`; returns the commits' short ids, newest first.
+fn branch_with_commits(repo: &Repo, name: &str, commits: &[&str]) -> Vec<String> {
+    repo.git(&["checkout", "-q", "-b", name]);
+    for subject in commits {
+        repo.write("notes.txt", subject);
+        repo.commit_all(subject);
+    }
+    repo.git(&["checkout", "-q", "main"]);
+    let log = repo.git(&[
+        "log",
+        "--format=%h",
+        "--abbrev=10",
+        &format!("main..{name}"),
+    ]);
+    log.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn an_existing_branch_with_commits_of_its_own_is_refused_and_its_commits_named() {
+    let repo = Repo::with_leak();
+    let ids = branch_with_commits(&repo, "feature", &["First idea", "Second idea"]);
+    let tip = repo.rev("feature");
+    let before = repo.snapshot();
+
+    let output = repo.leakfix(&["fix", "--branch", "feature"]);
+
+    assert_exit(&output, 2);
+    assert_eq!(repo.rev("feature"), tip, "the branch moved");
+    assert_eq!(repo.snapshot(), before);
+    let err = stderr(&output);
+    assert!(err.contains("holds commits leakfix did not write"), "{err}");
+    assert!(err.contains(&format!("{} Second idea", ids[0])), "{err}");
+    assert!(err.contains(&format!("{} First idea", ids[1])), "{err}");
+    assert!(err.contains("--force"), "{err}");
+}
+
+#[test]
+fn force_replaces_a_branch_leakfix_did_not_write() {
+    let repo = Repo::with_leak();
+    branch_with_commits(&repo, "feature", &["First idea"]);
+    let head = repo.rev("HEAD");
+
+    let output = repo.leakfix(&["fix", "--branch", "feature", "--force"]);
+
+    assert_exit(&output, 0);
+    assert_eq!(repo.rev("feature^"), head);
+    assert_eq!(repo.show("feature", "leak.go"), golden_leak_fixed());
+}
+
+#[test]
+fn a_commit_added_on_top_of_leakfixs_branch_is_not_thrown_away() {
+    let repo = Repo::with_leak();
+    assert_exit(&repo.leakfix(&["fix", "--branch", BRANCH]), 0);
+    let ours = repo.rev(BRANCH);
+    repo.git(&["checkout", "-q", BRANCH]);
+    repo.write("notes.txt", "review\n");
+    repo.commit_all("Reviewer's tweak");
+    repo.git(&["checkout", "-q", "main"]);
+    let tip = repo.rev(BRANCH);
+
+    let output = repo.leakfix(&["fix", "--branch", BRANCH]);
+
+    assert_exit(&output, 2);
+    assert_eq!(repo.rev(BRANCH), tip);
+    let err = stderr(&output);
+    assert!(err.contains("Reviewer's tweak"), "{err}");
+    assert!(
+        !err.contains(&ours[..10]),
+        "leakfix's own commit is not among those lost: {err}"
+    );
+}
+
+#[test]
+fn a_branch_with_nothing_of_its_own_is_replaced() {
+    let repo = Repo::with_leak();
+    repo.git(&["branch", "feature"]);
+
+    let output = repo.leakfix(&["fix", "--branch", "feature"]);
+
+    assert_exit(&output, 0);
+    assert_eq!(repo.show("feature", "leak.go"), golden_leak_fixed());
 }
 
 #[test]
@@ -420,7 +504,7 @@ fn paths_and_skips_follow_discovery() {
     assert_eq!(changed_paths(&repo, &head, "from-sub"), ["sub/other.go"]);
     assert_eq!(
         repo.git(&["log", "-1", "--format=%b", "from-sub"]).trim(),
-        "sub/other.go:10 time-after-in-select"
+        "sub/other.go:10 time-after-in-select\n\nLeakfix-Branch: from-sub"
     );
 }
 

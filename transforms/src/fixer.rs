@@ -28,15 +28,16 @@ pub struct SourceFile<'a> {
 /// is allowed; the interactive mode asks the user.
 pub trait FixPolicy {
     /// Returns the index into `finding.fixes` of the fix to apply, or `None` to skip it.
-    /// `text` is the file's current text, for showing the fix in context.
-    fn choose(&mut self, finding: &Finding, text: &str) -> Option<usize>;
+    /// `text` is the file's current text, for showing the fix in context; `at` is the
+    /// finding's 1-based line and column in the original file, the position to show.
+    fn choose(&mut self, finding: &Finding, text: &str, at: (usize, usize)) -> Option<usize>;
 }
 
 /// Applies the first fix of each finding whose applicability is at least `min`.
 pub struct AtLeast(pub Applicability);
 
 impl FixPolicy for AtLeast {
-    fn choose(&mut self, finding: &Finding, _text: &str) -> Option<usize> {
+    fn choose(&mut self, finding: &Finding, _text: &str, _at: (usize, usize)) -> Option<usize> {
         finding
             .fixes
             .first()
@@ -51,7 +52,8 @@ pub struct AppliedFix {
     pub rule: &'static str,
     pub title: String,
     pub applicability: Applicability,
-    /// The 1-based line of the finding in the text of the pass that applied it.
+    /// The 1-based line of the finding in the original text (a finding that only exists
+    /// because an earlier pass inserted its code is placed where that insertion went).
     pub line: usize,
 }
 
@@ -60,6 +62,7 @@ pub struct AppliedFix {
 pub struct RejectedFix {
     pub rule: &'static str,
     pub title: String,
+    /// The 1-based line of the finding in the original text, as for `AppliedFix`.
     pub line: usize,
 }
 
@@ -166,14 +169,21 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
     let mut refused: Vec<(&'static str, String)> = Vec::new();
     let mut pending = outcome.findings.clone();
     let mut error_ranges = outcome.error_ranges.clone();
+    // The edits each pass applied, so that a position in a later pass's text can be
+    // reported at its place in the original, which is the text the user has.
+    let mut history: Vec<Vec<Edit>> = Vec::new();
+    let original_lines = LineIndex::new(file.text);
+    let original_position =
+        |history: &[Vec<Edit>], offset| original_lines.position(to_original(history, offset));
     outcome.converged = false;
     for _pass in 0..MAX_PASSES {
-        let chosen = choose_fixes(&text, &pending, &error_ranges, &refused, policy);
+        let at = |offset| original_position(&history, offset);
+        let chosen = choose_fixes(&text, &pending, &error_ranges, &refused, policy, at);
         if chosen.is_empty() {
             outcome.converged = true;
             break;
         }
-        let lines = LineIndex::new(&text);
+        let line = |offset| original_position(&history, offset).0;
         let pass = accept(&chosen, |fixes| verified(&text, fixes, allowed_errors));
         for &i in &pass.accepted {
             let (finding, fix) = &chosen[i];
@@ -181,7 +191,7 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
                 rule: finding.rule,
                 title: fix.title.clone(),
                 applicability: fix.applicability,
-                line: lines.position(finding.start).0,
+                line: line(finding.start),
             });
         }
         for &i in &pass.broken {
@@ -190,9 +200,14 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
             outcome.rejected.push(RejectedFix {
                 rule: finding.rule,
                 title: fix.title.clone(),
-                line: lines.position(finding.start).0,
+                line: line(finding.start),
             });
         }
+        let applied = pass
+            .accepted
+            .iter()
+            .flat_map(|&i| chosen[i].1.edits.clone());
+        history.push(applied.collect());
         let Some(next) = pass.text else { continue };
         text = next;
         let Some(tree) = syntax::parse_go(&text) else {
@@ -203,6 +218,35 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
     }
     outcome.fixed = Some(text);
     outcome.remaining = pending;
+}
+
+/// The offset in the original text of `offset` in the text after the passes whose edits
+/// `history` holds, walking back through them from the last.
+fn to_original(history: &[Vec<Edit>], offset: usize) -> usize {
+    history
+        .iter()
+        .rev()
+        .fold(offset, |offset, edits| before_edits(edits, offset))
+}
+
+/// The offset in a text before `edits` of `offset` in the text after them: past an edit it
+/// moves back by how much the edit lengthened the text, and inside what an edit inserted it
+/// goes to where the edit starts.
+fn before_edits(edits: &[Edit], offset: usize) -> usize {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.start, e.end));
+    let mut shift: isize = 0;
+    for edit in sorted {
+        let new_start = edit.start.saturating_add_signed(shift);
+        if offset < new_start {
+            break;
+        }
+        if offset < new_start + edit.replacement.len() {
+            return edit.start;
+        }
+        shift += edit.replacement.len() as isize - (edit.end - edit.start) as isize;
+    }
+    offset.saturating_add_signed(-shift)
 }
 
 /// What one pass of the fix loop could apply.
@@ -257,6 +301,7 @@ fn choose_fixes(
     error_ranges: &[Range<usize>],
     refused: &[(&'static str, String)],
     policy: &mut dyn FixPolicy,
+    at: impl Fn(usize) -> (usize, usize),
 ) -> Vec<(Finding, Fix)> {
     let mut chosen: Vec<(Finding, Fix)> = Vec::new();
     for finding in findings {
@@ -282,7 +327,7 @@ fn choose_fixes(
         if !usable {
             continue;
         }
-        let Some(index) = policy.choose(finding, text) else {
+        let Some(index) = policy.choose(finding, text, at(finding.start)) else {
             continue;
         };
         let Some(fix) = finding.fixes.get(index) else {
@@ -378,6 +423,29 @@ mod tests {
             fixes: vec![fix.clone()],
         };
         (finding, fix)
+    }
+
+    #[test]
+    fn offsets_of_later_passes_map_back_to_the_original_text() {
+        let original = "a\nb\nc\n";
+        let first = vec![Edit::insert(2, "X\n")];
+        let after_first = apply_edits(original, &first.iter().collect::<Vec<_>>());
+        assert_eq!(after_first, "a\nX\nb\nc\n");
+        let second = vec![Edit::replace(6..7, "Y\nc"), Edit::insert(0, "// top\n")];
+        let after_second = apply_edits(&after_first, &second.iter().collect::<Vec<_>>());
+        assert_eq!(after_second, "// top\na\nX\nb\nY\nc\n");
+        let history = [first, second];
+        let back = |needle: &str| to_original(&history, after_second.find(needle).unwrap());
+        assert_eq!(back("a"), 0);
+        assert_eq!(back("X"), 2, "inserted text goes to where it was inserted");
+        assert_eq!(back("b"), 2);
+        assert_eq!(
+            back("Y"),
+            4,
+            "replaced text goes to the start of what it replaced"
+        );
+        assert_eq!(back("top"), 0);
+        assert_eq!(to_original(&history, after_second.len()), original.len());
     }
 
     #[test]
