@@ -260,6 +260,12 @@ fn defer_applicability(
             release.root
         ));
     }
+    if !used_in_iteration(ctx, body, acquisition, &release, defer) {
+        return Err(format!(
+            "`{}` is not used in the iteration after it is acquired, so the defer only keeps it open until the function returns, which looks deliberate",
+            release.root
+        ));
+    }
     if let Some(reason) = escape_reason(ctx, loop_node, body, acquisition, &release, defer) {
         return Err(reason);
     }
@@ -292,6 +298,28 @@ impl<'t, 's> Release<'t, 's> {
             method,
         })
     }
+}
+
+/// Whether the iteration uses what it acquired anywhere but in the acquisition and the
+/// deferred release. A connection accepted and only deferred-closed (grpc-go's dial
+/// tests hold every accepted connection open that way) is held on purpose.
+fn used_in_iteration(
+    ctx: &FileContext,
+    body: Node<'_>,
+    acquisition: Node<'_>,
+    release: &Release,
+    defer: Node<'_>,
+) -> bool {
+    let names: HashSet<String> = if is_context_acquisition(ctx, acquisition) {
+        assigned_names(ctx, acquisition).into_iter().collect()
+    } else {
+        [release.root.to_string()].into()
+    };
+    descendants_of_kind(body, &["identifier"]).iter().any(|id| {
+        names.contains(ctx.text(*id))
+            && id.start_byte() > acquisition.end_byte()
+            && !syntax::ancestors(*id).any(|a| a == defer)
+    })
 }
 
 /// Why the released value, or something derived from it, must outlive the iteration —
@@ -546,32 +574,32 @@ mod tests {
     #[test]
     fn the_seed_file_loop_becomes_an_error_closure() {
         check_fix(
-            &module("func f(names []string) error {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t\tdefer f.Close()\n\t}\n\treturn nil\n}\n"),
-            &module("func f(names []string) error {\n\tfor _, name := range names {\n\t\tif err := func() error {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn err\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\treturn nil\n\t\t}(); err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn nil\n}\n"),
+            &module("func f(names []string) error {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t\tdefer f.Close()\n\t\tf.Sync()\n\t}\n\treturn nil\n}\n"),
+            &module("func f(names []string) error {\n\tfor _, name := range names {\n\t\tif err := func() error {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn err\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\tf.Sync()\n\t\t\treturn nil\n\t\t}(); err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn nil\n}\n"),
         );
     }
 
     #[test]
     fn continue_becomes_return_in_a_plain_closure() {
         check_fix(
-            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\tcontinue\n\t\t}\n\t\tdefer f.Close()\n\t}\n}\n"),
-            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tfunc() {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t}()\n\t}\n}\n"),
+            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\tcontinue\n\t\t}\n\t\tdefer f.Close()\n\t\tf.Sync()\n\t}\n}\n"),
+            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tfunc() {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\tf.Sync()\n\t\t}()\n\t}\n}\n"),
         );
     }
 
     #[test]
     fn break_becomes_a_stop_flag() {
         check_fix(
-            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t\tdefer f.Close()\n\t}\n}\n"),
-            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tif func() (stop bool) {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn true\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\treturn\n\t\t}() {\n\t\t\tbreak\n\t\t}\n\t}\n}\n"),
+            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t\tdefer f.Close()\n\t\tf.Sync()\n\t}\n}\n"),
+            &module("func f(names []string) {\n\tfor _, name := range names {\n\t\tif func() (stop bool) {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn true\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\tf.Sync()\n\t\t\treturn\n\t\t}() {\n\t\t\tbreak\n\t\t}\n\t}\n}\n"),
         );
     }
 
     #[test]
     fn value_returns_and_breaks_use_flags_and_named_results() {
         check_fix(
-            &module("func f(names []string) *os.File {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t\tdefer f.Close()\n\t\tif name == \"x\" {\n\t\t\treturn f\n\t\t}\n\t}\n\treturn nil\n}\n"),
-            &module("func f(names []string) *os.File {\n\tfor _, name := range names {\n\t\tbrk, exit, r1 := func() (brk, exit bool, r1 *os.File) {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn true, false, r1\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\tif name == \"x\" {\n\t\t\t\treturn false, true, f\n\t\t\t}\n\t\t\treturn\n\t\t}()\n\t\tif exit {\n\t\t\treturn r1\n\t\t}\n\t\tif brk {\n\t\t\tbreak\n\t\t}\n\t}\n\treturn nil\n}\n"),
+            &module("func f(names []string) *os.File {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t\tdefer f.Close()\n\t\tf.Sync()\n\t\tif name == \"x\" {\n\t\t\treturn f\n\t\t}\n\t}\n\treturn nil\n}\n"),
+            &module("func f(names []string) *os.File {\n\tfor _, name := range names {\n\t\tbrk, exit, r1 := func() (brk, exit bool, r1 *os.File) {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn true, false, r1\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\tf.Sync()\n\t\t\tif name == \"x\" {\n\t\t\t\treturn false, true, f\n\t\t\t}\n\t\t\treturn\n\t\t}()\n\t\tif exit {\n\t\t\treturn r1\n\t\t}\n\t\tif brk {\n\t\t\tbreak\n\t\t}\n\t}\n\treturn nil\n}\n"),
         );
     }
 
@@ -580,8 +608,8 @@ mod tests {
         // From etcd's WAL repair loop: every clause returns or continues, so a closing
         // `return` after the switch would be reported by go vet as unreachable code.
         check_fix(
-            &module("func f(names []string) bool {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\treturn false\n\t\t}\n\t\tdefer f.Close()\n\t\tswitch name {\n\t\tcase \"a\":\n\t\t\tcontinue\n\t\tdefault:\n\t\t\treturn true\n\t\t}\n\t}\n\treturn false\n}\n"),
-            &module("func f(names []string) bool {\n\tfor _, name := range names {\n\t\tif exit, r1 := func() (exit bool, _ bool) {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn true, false\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\tswitch name {\n\t\t\tcase \"a\":\n\t\t\t\treturn\n\t\t\tdefault:\n\t\t\t\treturn true, true\n\t\t\t}\n\t\t}(); exit {\n\t\t\treturn r1\n\t\t}\n\t}\n\treturn false\n}\n"),
+            &module("func f(names []string) bool {\n\tfor _, name := range names {\n\t\tf, err := os.Open(name)\n\t\tif err != nil {\n\t\t\treturn false\n\t\t}\n\t\tdefer f.Close()\n\t\tf.Sync()\n\t\tswitch name {\n\t\tcase \"a\":\n\t\t\tcontinue\n\t\tdefault:\n\t\t\treturn true\n\t\t}\n\t}\n\treturn false\n}\n"),
+            &module("func f(names []string) bool {\n\tfor _, name := range names {\n\t\tif exit, r1 := func() (exit bool, _ bool) {\n\t\t\tf, err := os.Open(name)\n\t\t\tif err != nil {\n\t\t\t\treturn true, false\n\t\t\t}\n\t\t\tdefer f.Close()\n\t\t\tf.Sync()\n\t\t\tswitch name {\n\t\t\tcase \"a\":\n\t\t\t\treturn\n\t\t\tdefault:\n\t\t\t\treturn true, true\n\t\t\t}\n\t\t}(); exit {\n\t\t\treturn r1\n\t\t}\n\t}\n\treturn false\n}\n"),
         );
     }
 
@@ -592,12 +620,12 @@ mod tests {
             findings_for(hold_all)[0].applicability(),
             Applicability::Manual
         );
-        let before_loop = module("func f(names []string) {\n\tf, _ := os.Open(\"x\")\n\tfor range names {\n\t\tdefer f.Close()\n\t}\n}\n");
+        let before_loop = module("func f(names []string) {\n\tf, _ := os.Open(\"x\")\n\tfor range names {\n\t\tdefer f.Close()\n\t\tf.Sync()\n\t}\n}\n");
         assert_eq!(
             findings_for(&before_loop)[0].applicability(),
             Applicability::Manual
         );
-        let labelled = module("func f(names []string) {\nouter:\n\tfor _, name := range names {\n\t\tf, _ := os.Open(name)\n\t\tdefer f.Close()\n\t\tcontinue outer\n\t}\n}\n");
+        let labelled = module("func f(names []string) {\nouter:\n\tfor _, name := range names {\n\t\tf, _ := os.Open(name)\n\t\tdefer f.Close()\n\t\tf.Sync()\n\t\tcontinue outer\n\t}\n}\n");
         assert_eq!(
             findings_for(&labelled)[0].applicability(),
             Applicability::Manual
@@ -605,8 +633,17 @@ mod tests {
     }
 
     #[test]
+    fn a_resource_only_acquired_and_deferred_is_held_on_purpose() {
+        // From grpc-go's dial tests: every accepted connection is kept open until return.
+        let accept_loop = "package p\n\nimport \"net\"\n\nfunc serve(lis net.Listener) {\n\tfor {\n\t\tconn, err := lis.Accept()\n\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t\tdefer conn.Close()\n\t}\n}\n";
+        let findings = findings_for(accept_loop);
+        assert_eq!(findings[0].applicability(), Applicability::Manual);
+        assert!(findings[0].message.contains("looks deliberate"));
+    }
+
+    #[test]
     fn a_loop_that_runs_once_and_a_defer_in_a_closure_are_not_reported() {
-        assert!(findings_for(&module("func f(names []string) {\n\tfor _, name := range names {\n\t\tf, _ := os.Open(name)\n\t\tdefer f.Close()\n\t\treturn\n\t}\n}\n")).is_empty());
-        assert!(findings_for(&module("func f(names []string) {\n\tfor _, name := range names {\n\t\tfunc() {\n\t\t\tf, _ := os.Open(name)\n\t\t\tdefer f.Close()\n\t\t}()\n\t}\n}\n")).is_empty());
+        assert!(findings_for(&module("func f(names []string) {\n\tfor _, name := range names {\n\t\tf, _ := os.Open(name)\n\t\tdefer f.Close()\n\t\tf.Sync()\n\t\treturn\n\t}\n}\n")).is_empty());
+        assert!(findings_for(&module("func f(names []string) {\n\tfor _, name := range names {\n\t\tfunc() {\n\t\t\tf, _ := os.Open(name)\n\t\t\tdefer f.Close()\n\t\t\tf.Sync()\n\t\t}()\n\t}\n}\n")).is_empty());
     }
 }
