@@ -23,12 +23,18 @@
 //! Inside a loop the new `defer` is itself a `defer-in-loop`, which the next pass of the
 //! fix loop resolves by moving the loop body into a function literal.
 //!
+//! When `cancel` is called only by a cleanup closure that the function returns or stores,
+//! every `return` before that closure exists leaves the context with nobody to cancel it;
+//! the fix calls `cancel()` before each such return.
+//!
 //! ## Fix safety
 //! The fix is safe when the context is only used while the function runs: cancelling it
 //! at return changes nothing else, and calling `cancel` twice is harmless. When the
 //! context escapes — into a `go` statement, a return value, a field or a closure — the
 //! work it was handed may outlive the function, and cancelling it at return would stop
-//! that work, so the fix is unsafe.
+//! that work, so the fix is unsafe. Calling `cancel()` before an early return that skips
+//! the cleanup closure is safe unless a goroutine or closure was handed the context
+//! before that return (unsafe: its work is now cancelled).
 
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
@@ -76,6 +82,17 @@ fn check_declaration(ctx: &FileContext, context_pkg: &str, decl: Node<'_>) -> Op
         .find(|c| syntax::is_package_call(call, ctx.source, context_pkg, c))?;
     let function = syntax::enclosing_function(decl)?;
     let cancel_name = ctx.text(cancel);
+    if let Some(closure) = cleanup_closure(ctx, function, cancel_name, decl) {
+        return skipped_cleanup(
+            ctx,
+            context_pkg,
+            constructor,
+            decl,
+            function,
+            cancel,
+            closure,
+        );
+    }
     let what = if cancel_name == "_" {
         "is discarded"
     } else {
@@ -100,6 +117,102 @@ fn check_declaration(ctx: &FileContext, context_pkg: &str, decl: Node<'_>) -> Op
         cancel,
         ctx.text(ctx_name),
     ));
+    Some(finding)
+}
+
+/// `cleanup := func() { …; cancel() }` (returned or stored): when every use of `cancel`
+/// after the declaration is inside function literals that are neither deferred nor
+/// started as goroutines, the earliest such literal — the cleanup the caller will run.
+fn cleanup_closure<'t>(
+    ctx: &FileContext,
+    function: Node<'t>,
+    name: &str,
+    decl: Node<'t>,
+) -> Option<Node<'t>> {
+    let mut literals = Vec::new();
+    let mut other_use = false;
+    syntax::for_each_node(function, |n| {
+        if n.kind() != "identifier" || n.start_byte() <= decl.end_byte() || ctx.text(n) != name {
+            return;
+        }
+        let literal = syntax::ancestors(n)
+            .take_while(|a| *a != function)
+            .filter(|a| a.kind() == "func_literal")
+            .last();
+        let started_or_deferred = syntax::ancestors(n)
+            .take_while(|a| *a != function)
+            .any(|a| matches!(a.kind(), "go_statement" | "defer_statement"));
+        match literal {
+            Some(literal) if !started_or_deferred => literals.push(literal),
+            _ => other_use = true,
+        }
+    });
+    if other_use {
+        return None;
+    }
+    literals.into_iter().min_by_key(|l| l.start_byte())
+}
+
+/// The returns between the declaration and the cleanup closure: on those paths nothing
+/// will ever call `cancel` (go vet's lostcancel reports containerd's metadata fuzzer for
+/// this). The fix calls `cancel()` right before each of them.
+fn skipped_cleanup(
+    ctx: &FileContext,
+    context_pkg: &str,
+    constructor: &str,
+    decl: Node<'_>,
+    function: Node<'_>,
+    cancel: Node<'_>,
+    closure: Node<'_>,
+) -> Option<Finding> {
+    let early: Vec<Node> = syntax::descendants_of_kind(function, &["return_statement"])
+        .into_iter()
+        .filter(|r| {
+            r.start_byte() > decl.end_byte()
+                && r.end_byte() <= closure.start_byte()
+                && syntax::enclosing_function(*r) == Some(function)
+        })
+        .collect();
+    let first = early.first()?;
+    let name = ctx.text(cancel);
+    let line = syntax::line_number(ctx.source, first.start_byte());
+    let mut finding = Finding {
+        rule: ID,
+        message: format!(
+            "the cancel function returned by {context_pkg}.{constructor} is called only by a cleanup closure that the return at line {line} skips; on that path the context leaks until its parent is cancelled"
+        ),
+        severity: Severity::Warning,
+        start: cancel.start_byte(),
+        end: cancel.end_byte(),
+        fixes: Vec::new(),
+    };
+    let in_list = early
+        .iter()
+        .all(|r| r.parent().is_some_and(|p| p.kind() == "statement_list"));
+    if !in_list || name == "_" {
+        return Some(finding);
+    }
+    // Work handed the context before the early return is cancelled with it; when that
+    // work runs in a goroutine or a closure it may have been meant to go on.
+    let escaped_before = syntax::descendants_of_kind(function, &["go_statement", "func_literal"])
+        .into_iter()
+        .any(|n| n.start_byte() > decl.end_byte() && n.end_byte() <= first.start_byte());
+    finding.fixes.push(Fix {
+        title: format!("Call {name}() before returning where the cleanup is not handed out"),
+        applicability: if escaped_before {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+        edits: early
+            .iter()
+            .map(|r| {
+                let indent = syntax::line_indent(ctx.source, r.start_byte());
+                Edit::insert(r.start_byte(), format!("{name}()\n{indent}"))
+            })
+            .collect(),
+        isolation: function.byte_range(),
+    });
     Some(finding)
 }
 
@@ -347,6 +460,16 @@ mod tests {
 
     fn module(body: &str) -> String {
         format!("package p\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\n{body}")
+    }
+
+    #[test]
+    fn a_cleanup_closure_skipped_by_an_early_return_gets_a_cancel_there() {
+        check_fix(
+            &module("func f(parent context.Context, open func(context.Context) error) (func(), error) {\n\tctx, cancel := context.WithTimeout(parent, time.Minute)\n\tif err := open(ctx); err != nil {\n\t\treturn nil, err\n\t}\n\treturn func() { cancel() }, nil\n}\n"),
+            &module("func f(parent context.Context, open func(context.Context) error) (func(), error) {\n\tctx, cancel := context.WithTimeout(parent, time.Minute)\n\tif err := open(ctx); err != nil {\n\t\tcancel()\n\t\treturn nil, err\n\t}\n\treturn func() { cancel() }, nil\n}\n"),
+        );
+        // With no return before the closure exists, the caller always gets the cleanup.
+        assert!(findings_for(&module("func f(parent context.Context) (context.Context, func()) {\n\tctx, cancel := context.WithCancel(parent)\n\treturn ctx, func() { cancel() }\n}\n")).is_empty());
     }
 
     #[test]
