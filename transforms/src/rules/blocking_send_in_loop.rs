@@ -42,7 +42,11 @@
 //! lets you choose). Giving up on `ctx.Done()` drops the value once the context ends. The
 //! non-blocking send drops it whenever no receiver is ready at that moment — which, for an
 //! unbuffered channel, may be often — and evaluates the literal's arguments at the send
-//! instead of in the goroutine. Channels made locally and received from in the same
+//! instead of in the goroutine. The drop alternative is never offered for a control
+//! signal — an empty struct or boolean, or a channel named for a command (`killCh`,
+//! `stopCh`, `resize`): the receiver acts on each one, and losing it changes state (a
+//! worker pool that never shrinks); such a finding without a context is manual.
+//! Channels made locally and received from in the same
 //! function are left to `unbuffered-send-leak`, whose buffer fix is safe.
 
 use crate::channels;
@@ -98,10 +102,46 @@ fn check_go(ctx: &FileContext, go: Node<'_>) -> Option<Finding> {
             .fixes
             .push(give_up_fix(ctx, literal, send, indent, &cancel));
     }
+    if let Some(signal) = control_signal(ctx, send) {
+        // Each value is an instruction the receiver acts on (kill a worker, stop a
+        // loop): dropping one changes the program's state, so the drop alternative is
+        // never offered (minio's worker pools resize this way).
+        if finding.fixes.is_empty() {
+            finding.message.push_str(&format!(
+                "; not fixed automatically: {signal}, so dropping it is not an option; give the sender a context or stop channel to give up on"
+            ));
+        }
+        return Some(finding);
+    }
     finding
         .fixes
         .extend(non_blocking_fix(ctx, go, literal, send, indent));
     Some(finding)
+}
+
+/// Channel names that say their values are commands, not data.
+const CONTROL_WORDS: &[&str] = &[
+    "kill", "stop", "quit", "exit", "shutdown", "cancel", "abort", "term", "close", "done",
+    "resize", "signal",
+];
+
+/// Why a send is a control signal the receiver acts on once per value: an empty struct
+/// or boolean sent, or a channel named for a command.
+fn control_signal(ctx: &FileContext, send: Node<'_>) -> Option<String> {
+    let value = ctx.text(send.child_by_field_name("value")?);
+    if matches!(value, "struct{}{}" | "true" | "false") {
+        return Some(format!(
+            "`{value}` is a signal the receiver acts on once per value"
+        ));
+    }
+    let channel = ctx
+        .text(send.child_by_field_name("channel")?)
+        .to_lowercase();
+    let last = channel.rsplit('.').next().unwrap_or(&channel);
+    CONTROL_WORDS
+        .iter()
+        .find(|w| last.contains(*w))
+        .map(|w| format!("the channel is a `{w}` signal the receiver acts on once per value"))
 }
 
 /// The single statement of a function literal's body.
@@ -359,6 +399,16 @@ mod tests {
             first_fix(text, 0),
             "package p\n\nimport \"context\"\n\nfunc f(ctx context.Context, channels []chan int, value int) {\n\tfor i := range channels {\n\t\tgo func() {\n\t\t\tselect {\n\t\t\tcase channels[i] <- value:\n\t\t\tcase <-ctx.Done():\n\t\t\t}\n\t\t}()\n\t}\n}\n"
         );
+    }
+
+    #[test]
+    fn a_kill_signal_is_never_dropped() {
+        // From minio's batch worker pools: each value kills one worker.
+        let text = "package p\n\ntype pool struct{ killCh chan struct{} }\n\nfunc (p *pool) shrink(n int) {\n\tfor i := 0; i < n; i++ {\n\t\tgo func() { p.killCh <- struct{}{} }()\n\t}\n}\n";
+        let findings = findings_for(text);
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].fixes.is_empty(), "{:?}", findings[0].fixes);
+        assert!(findings[0].message.contains("dropping it is not an option"));
     }
 
     #[test]

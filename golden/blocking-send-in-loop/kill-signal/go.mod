@@ -1,0 +1,3 @@
+module example.com/kill-signal
+
+go 1.22
