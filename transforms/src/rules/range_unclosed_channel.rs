@@ -1,6 +1,9 @@
 //! ## What it does
-//! Finds `for v := range c` over a local channel that nothing ever closes, in a goroutine
-//! started by the function that made `c` (or in that function itself).
+//! Finds a never-closed channel that something waits to see closed: `for v := range c`
+//! over a local channel that nothing ever closes, in a goroutine started by the function
+//! that made `c` (or in that function itself); and goroutines that wait on such a channel
+//! with a plain receive or a `v, ok := <-c` loop while the only sender is a function of
+//! the file that gets the channel as a parameter (or nobody sends at all).
 //!
 //! ## Why is this bad?
 //! A `range` over a channel ends only when the channel is closed. If nobody closes it, the
@@ -42,6 +45,13 @@
 //! close that only happens when it returns. Otherwise — senders nobody waits for, a range
 //! in the function itself (which blocks before any deferred close could run), a channel
 //! made inside a loop — the finding is manual: close the channel after the last send.
+//!
+//! For a waiter whose only sender is a function of the file that receives the channel as
+//! a parameter, the fix is `defer close(p)` at the top of that function, so the close
+//! follows its last send. That is safe when the function only sends on `p` (not from
+//! goroutines of its own), is unexported and called from this one place — otherwise
+//! another caller's channel would be closed. When nothing sends at all, closing the
+//! channel at return is unsafe: the waiter now runs the code after its wait.
 
 use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
 use crate::context::FileContext;
@@ -66,13 +76,22 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
 
 fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
     let uses = channels::channel_uses(channel, ctx.source)?;
-    if uses
-        .iter()
-        .any(|u| matches!(u.kind, UseKind::Escape | UseKind::Close))
-    {
+    if uses.iter().any(|u| u.kind == UseKind::Close) {
         return None;
     }
-    let range = uses.iter().find(|u| u.kind == UseKind::Range)?;
+    let (handed, escapes): (Vec<&ChannelUse>, Vec<&ChannelUse>) = uses
+        .iter()
+        .filter(|u| u.kind == UseKind::Escape)
+        .partition(|u| callee_of_argument(ctx, u.node).is_some());
+    if !escapes.is_empty() {
+        return None;
+    }
+    let Some(range) = uses.iter().find(|u| u.kind == UseKind::Range) else {
+        return check_waiter(ctx, channel, &uses, &handed);
+    };
+    if !handed.is_empty() {
+        return None;
+    }
     let name = channel.name(ctx.source);
     let mut finding = Finding {
         rule: ID,
@@ -91,6 +110,152 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
         None => finding.fixes.extend(close_fix(ctx, channel)),
     }
     Some(finding)
+}
+
+/// `name(…, c, …)` where `name` is a function declared in this file: the function and the
+/// parameter position the channel is passed at.
+fn callee_of_argument<'s>(ctx: &FileContext<'s>, argument: Node<'_>) -> Option<(&'s str, usize)> {
+    let arguments = argument.parent().filter(|p| p.kind() == "argument_list")?;
+    let call = arguments.parent()?;
+    let callee = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "identifier")?;
+    let name = ctx.text(callee);
+    ctx.declarations().functions.get(name)?;
+    let position = syntax::call_arguments(call)
+        .iter()
+        .position(|a| *a == argument)?;
+    Some((name, position))
+}
+
+/// Shape 7 of the never-closed channel: goroutines wait on `c` with a plain receive or a
+/// `v, ok := <-c` loop — for a close — and nothing closes it. When the one function that
+/// sends is a function of this file that gets `c` as a parameter, the fix closes it
+/// there, deferred, so the close follows its last send.
+fn check_waiter(
+    ctx: &FileContext,
+    channel: &LocalChannel,
+    uses: &[ChannelUse],
+    handed: &[&ChannelUse],
+) -> Option<Finding> {
+    let waits: Vec<&ChannelUse> = uses
+        .iter()
+        .filter(|u| u.kind == UseKind::Receive && u.goroutine.is_some())
+        .collect();
+    let first_wait = waits.first()?;
+    let others_use = uses.iter().any(|u| {
+        matches!(u.kind, UseKind::Send | UseKind::Return | UseKind::LenOrCap)
+            || (u.kind == UseKind::Receive && u.goroutine.is_none())
+    });
+    if others_use || waits.iter().any(|w| in_select_with_others(w.node)) {
+        return None;
+    }
+    let name = channel.name(ctx.source);
+    let line = syntax::line_number(ctx.source, first_wait.node.start_byte());
+    let mut finding = Finding {
+        rule: ID,
+        message: format!(
+            "never-closed channel: a goroutine waits on {name} (line {line}) for a close that never comes"
+        ),
+        severity: Severity::Warning,
+        start: channel.make_call.start_byte(),
+        end: channel.make_call.end_byte(),
+        fixes: Vec::new(),
+    };
+    match handed {
+        [] => {
+            finding.message.push_str(
+                "; nothing sends on it either, so closing it when the function returns lets the waiter run the code after its wait",
+            );
+            finding.fixes.extend(close_fix(ctx, channel).map(|mut fix| {
+                // The waiter's code after the wait never ran before; now it runs.
+                fix.applicability = Applicability::Unsafe;
+                fix
+            }));
+        }
+        [only] => match close_in_sender(ctx, only.node) {
+            Ok(fix) => finding.fixes.push(fix),
+            Err(reason) => finding.message.push_str(&format!("; {reason}")),
+        },
+        _ => finding
+            .message
+            .push_str("; it is handed to several functions: close it after the last send"),
+    }
+    Some(finding)
+}
+
+fn in_select_with_others(receive: Node<'_>) -> bool {
+    syntax::ancestors(receive)
+        .find(|a| a.kind() == "communication_case")
+        .and_then(|case| case.parent())
+        .is_some_and(|select| {
+            select
+                .named_children(&mut select.walk())
+                .filter(|c| c.kind().ends_with("_case"))
+                .count()
+                > 1
+        })
+}
+
+/// `defer close(p)` at the top of the one function that sends on the channel as its
+/// parameter `p`: safe when that function only sends on `p` (directly, not from
+/// goroutines it starts), is unexported and called from this one place, so no other
+/// caller's channel gets closed.
+fn close_in_sender(ctx: &FileContext, argument: Node<'_>) -> Result<Fix, String> {
+    let (callee, position) =
+        callee_of_argument(ctx, argument).ok_or("it is handed to another function")?;
+    let decl = &ctx.declarations().functions[callee];
+    let refuse = |why: &str| {
+        Err(format!(
+            "{callee} gets it; {why}: close it there after the last send"
+        ))
+    };
+    let Some(parameter) = decl.parameters.get(position).cloned().flatten() else {
+        return refuse("its parameter has no name");
+    };
+    let calls = ctx
+        .nodes(&["call_expression"])
+        .into_iter()
+        .filter(|c| {
+            c.child_by_field_name("function")
+                .is_some_and(|f| ctx.text(f) == callee)
+        })
+        .count();
+    if calls != 1 || callee.starts_with(|c: char| c.is_uppercase()) {
+        return refuse("other callers may pass channels of their own");
+    }
+    let Some(body) = ctx
+        .root()
+        .descendant_for_byte_range(decl.range.start, decl.range.end)
+        .and_then(|d| d.child_by_field_name("body"))
+    else {
+        return refuse("its body is not available");
+    };
+    let uses: Vec<Node> = descendants_of_kind(body, &["identifier"])
+        .into_iter()
+        .filter(|id| ctx.text(*id) == parameter)
+        .collect();
+    let only_sends = !uses.is_empty()
+        && uses.iter().all(|id| {
+            id.parent().is_some_and(|p| {
+                p.kind() == "send_statement" && p.child_by_field_name("channel") == Some(*id)
+            }) && syntax::enclosing_function(*id).is_some_and(|f| f.byte_range() == decl.range)
+        });
+    if !only_sends {
+        return refuse("it does more with the channel than send on it");
+    }
+    if ctx.source.as_bytes().get(body.start_byte() + 1) != Some(&b'\n') {
+        return refuse("its body is on one line");
+    }
+    Ok(Fix {
+        title: format!("Close {parameter} in {callee} once it has sent everything"),
+        applicability: Applicability::Safe,
+        edits: vec![Edit::insert(
+            body.start_byte() + 1,
+            format!("\n\tdefer close({parameter})"),
+        )],
+        isolation: decl.range.clone(),
+    })
 }
 
 /// The reason the deferred close cannot be proven safe, or `None` when it can.
@@ -270,6 +435,20 @@ mod tests {
     use crate::Applicability;
 
     const SEED_BEFORE: &str = "package p\n\nimport \"sync\"\n\nfunc f(items []int) {\n\twg := &sync.WaitGroup{}\n\tc := make(chan int, 1)\n\tfor _, item := range items {\n\t\twg.Add(1)\n\t\tgo func() {\n\t\t\tc <- item\n\t\t}()\n\t}\n\tgo func() {\n\t\tfor range c {\n\t\t\twg.Done()\n\t\t}\n\t}()\n\twg.Wait()\n}\n";
+
+    #[test]
+    fn a_waiter_with_no_sender_gets_an_unsafe_close_and_an_exported_sender_is_manual() {
+        let nobody = findings_for("package p\n\nfunc f(work func()) {\n\tdone := make(chan struct{})\n\tgo func() {\n\t\t<-done\n\t\twork()\n\t}()\n}\n");
+        assert_eq!(nobody[0].applicability(), Applicability::Unsafe);
+        assert!(nobody[0].message.contains("never-closed channel"));
+        let exported = findings_for("package p\n\nfunc f(xs []int) {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor {\n\t\t\tif _, ok := <-c; !ok {\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t}()\n\tSend(c, xs)\n}\n\nfunc Send(c chan int, xs []int) {\n\tfor _, x := range xs {\n\t\tc <- x\n\t}\n}\n");
+        assert_eq!(exported[0].applicability(), Applicability::Manual);
+        assert!(
+            exported[0].message.contains("other callers"),
+            "{}",
+            exported[0].message
+        );
+    }
 
     #[test]
     fn the_seed_pattern_gets_a_deferred_close() {
