@@ -2,6 +2,8 @@
 //! run the fix loop when asked, and restore the file's own line endings and BOM.
 
 use crate::modules::Modules;
+use crate::packages::Packages;
+use leakfix_transforms::analysis::package::PackageSource;
 use leakfix_transforms::fixer::AtLeast;
 use leakfix_transforms::lines::LineIndex;
 use leakfix_transforms::{
@@ -82,6 +84,7 @@ pub struct FileReport {
 pub fn process(
     path: &Path,
     modules: &Modules,
+    packages: &Packages,
     settings: &Settings,
     rules: &[&Rule],
     mode: Mode,
@@ -98,7 +101,9 @@ pub fn process(
                 Mode::Fix(min) => Some(AtLeast(min)),
             };
             let policy = batch.as_mut().map(|p| p as &mut dyn FixPolicy);
-            return process_source(path, bytes, &module, settings, rules, policy);
+            let package = packages.for_file(path, &bytes);
+            let package = package.as_deref().map(|p| p as &dyn PackageSource);
+            return process_source(path, bytes, &module, package, settings, rules, policy);
         }
         Ok(None) => {}
         Err(message) => report.error = Some(format!("error: {message}")),
@@ -231,6 +236,7 @@ pub fn process_source(
     path: &Path,
     bytes: Vec<u8>,
     module: &ModuleInfo,
+    package: Option<&dyn PackageSource>,
     settings: &Settings,
     rules: &[&Rule],
     policy: Option<&mut dyn FixPolicy>,
@@ -239,7 +245,7 @@ pub fn process_source(
         path: path.to_path_buf(),
         ..FileReport::default()
     };
-    analyse(&mut report, bytes, module, settings, rules, policy);
+    analyse(&mut report, bytes, module, package, settings, rules, policy);
     report
 }
 
@@ -247,6 +253,7 @@ fn analyse(
     report: &mut FileReport,
     bytes: Vec<u8>,
     module: &ModuleInfo,
+    package: Option<&dyn PackageSource>,
     settings: &Settings,
     rules: &[&Rule],
     policy: Option<&mut dyn FixPolicy>,
@@ -259,11 +266,18 @@ fn analyse(
         }
     };
     let is_test_file = report.path.to_string_lossy().ends_with("_test.go");
+    let file_name = report
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let file = SourceFile {
         text: &normalised.text,
         module,
         settings,
         is_test_file,
+        package,
+        file_name: &file_name,
     };
     let Some(outcome) = run(&file, rules, policy) else {
         report.error = Some("error: internal error: the Go parser could not run".to_string());

@@ -15,10 +15,12 @@
 use crate::cli::{FixArgs, RunArgs};
 use crate::engine::{self, FileReport};
 use crate::output;
+use crate::packages::Packages;
 use anyhow::Context;
 use git2::build::TreeUpdateBuilder;
 use git2::TreeWalkResult;
 use git2::{FileMode, ObjectType, Oid, Repository, Signature, Status, Tree, TreeWalkMode};
+use leakfix_transforms::analysis::package::PackageSource;
 use leakfix_transforms::fixer::AtLeast;
 use leakfix_transforms::{Applicability, ModuleInfo, Rule, Settings, Severity};
 use rayon::prelude::*;
@@ -425,6 +427,16 @@ fn process_files(
         let module = modules.for_file(&file.path);
         inputs.push((file.path, source, module));
     }
+    // The rules see each package as it is in HEAD, like the files themselves.
+    let packages = Packages::in_memory(
+        inputs
+            .iter()
+            .filter_map(|(path, source, _)| {
+                let bytes = source.as_ref().ok()?;
+                Some((workdir.join(path), bytes.clone()))
+            })
+            .collect(),
+    );
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(request.threads)
         .build()
@@ -439,8 +451,12 @@ fn process_files(
                 let report = match source {
                     Ok(bytes) => engine::process_source(
                         &display,
-                        bytes,
+                        bytes.clone(),
                         &module,
+                        packages
+                            .for_file(&display, &bytes)
+                            .as_deref()
+                            .map(|p| p as &dyn PackageSource),
                         request.settings,
                         request.rules,
                         Some(&mut AtLeast(request.min)),

@@ -6,9 +6,11 @@
 use crate::cli::RunArgs;
 use crate::modules::Modules;
 use crate::output::{self, Palette};
+use crate::packages::Packages;
 use crate::{discover, engine, write};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::Input;
+use leakfix_transforms::analysis::package::PackageSource;
 use leakfix_transforms::fixer::apply_edits;
 use leakfix_transforms::{rules, Finding, FixPolicy, Settings};
 use std::collections::HashSet;
@@ -209,6 +211,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     };
     let discovered = discover::discover(&paths, 1);
     let modules = Modules::default();
+    let packages = Packages::default();
     let mut answers = Answers::default();
     let mut failed = !discovered.errors.is_empty();
     for message in &discovered.errors {
@@ -232,10 +235,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             answers: &mut answers,
             palette,
         };
+        let package = packages.for_file(path, &bytes);
         let report = engine::process_source(
             path,
             bytes,
             &modules.for_file(path),
+            package.as_deref().map(|p| p as &dyn PackageSource),
             &settings,
             &rules,
             Some(&mut policy),

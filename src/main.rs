@@ -7,6 +7,7 @@ mod formats;
 mod interactive;
 mod modules;
 mod output;
+mod packages;
 mod progress;
 mod write;
 
@@ -116,13 +117,15 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
         Mode::Fix(min)
     };
     let modules = modules::Modules::default();
+    let packages = packages::Packages::default();
     let progress = progress::Progress::new(discovered.files.len());
     let reports: Vec<FileReport> = pool.install(|| {
         discovered
             .files
             .par_iter()
             .map(|path| {
-                let mut report = engine::process(path, &modules, &settings, &rules, mode);
+                let mut report =
+                    engine::process(path, &modules, &packages, &settings, &rules, mode);
                 if action == Action::Fix {
                     write_fixed(&mut report);
                 }

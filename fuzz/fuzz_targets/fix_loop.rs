@@ -24,6 +24,8 @@ fuzz_target!(|data: &[u8]| {
             module: &module,
             settings: &settings,
             is_test_file: false,
+            package: None,
+            file_name: "",
         };
         run(&file, &rules, Some(&mut AtLeast(Applicability::Unsafe))).expect("tree-sitter runs")
     };

@@ -1,7 +1,7 @@
 //! What a rule is given: the text of one file, its syntax tree, the module's Go version and
 //! the user's settings. Nothing here touches the file system.
 
-use crate::analysis::package::Declarations;
+use crate::analysis::package::{Declarations, PackageSource, PackageView};
 use crate::gomod::{GoVersion, ModuleInfo};
 use crate::syntax;
 use std::cell::OnceCell;
@@ -60,6 +60,10 @@ pub struct FileContext<'a> {
     package_names: OnceCell<HashSet<String>>,
     /// The file's declarations (analysis layer), read on first use.
     declarations: OnceCell<Declarations>,
+    /// The view of the whole package, when the caller can provide one.
+    package: Option<&'a dyn PackageSource>,
+    /// The file's own name, to tell its facts in the package view from the others'.
+    pub file_name: &'a str,
 }
 
 impl<'a> FileContext<'a> {
@@ -80,7 +84,26 @@ impl<'a> FileContext<'a> {
             index,
             package_names: OnceCell::new(),
             declarations: OnceCell::new(),
+            package: None,
+            file_name: "",
         }
+    }
+
+    /// Gives the rules the package view and the file's name in it.
+    pub fn with_package(
+        mut self,
+        package: Option<&'a dyn PackageSource>,
+        file_name: &'a str,
+    ) -> Self {
+        self.package = package;
+        self.file_name = file_name;
+        self
+    }
+
+    /// The view of the file's whole package (built on first use by the caller), or
+    /// `None` when the file is checked on its own.
+    pub fn package_view(&self) -> Option<&'a PackageView> {
+        self.package.and_then(|p| p.view())
     }
 
     /// The functions, methods and channel fields this file declares.

@@ -2,6 +2,7 @@
 //! re-parse, run the rules again, and repeat to a fixed point. Every intermediate text is
 //! re-parsed, and a fix that would leave more syntax errors than the file had is dropped.
 
+use crate::analysis::package::PackageSource;
 use crate::context::{FileContext, NodeIndex, Settings};
 use crate::gomod::ModuleInfo;
 use crate::lines::LineIndex;
@@ -22,6 +23,11 @@ pub struct SourceFile<'a> {
     pub module: &'a ModuleInfo,
     pub settings: &'a Settings,
     pub is_test_file: bool,
+    /// The view of the file's package (other files' declarations and channel facts),
+    /// built only if a rule asks; `None` checks the file on its own.
+    pub package: Option<&'a dyn PackageSource>,
+    /// The file's name within its package directory.
+    pub file_name: &'a str,
 }
 
 /// Decides which fix, if any, to apply for a finding. Batch modes take the first fix that
@@ -144,7 +150,8 @@ fn findings_for(
         file.settings,
         file.is_test_file,
         &index,
-    );
+    )
+    .with_package(file.package, file.file_name);
     let lines = LineIndex::new(text);
     let mut findings: Vec<Finding> = rules
         .iter()
@@ -477,6 +484,8 @@ mod tests {
             module: &module,
             settings: &settings,
             is_test_file: false,
+            package: None,
+            file_name: "",
         };
         let outcome = run(&file, &[&rule], Some(&mut AtLeast(Applicability::Safe))).unwrap();
         assert_eq!(

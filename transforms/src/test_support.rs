@@ -11,6 +11,8 @@ fn source(text: &str, module: &ModuleInfo, settings: &Settings) -> String {
         module,
         settings,
         is_test_file: false,
+        package: None,
+        file_name: "",
     };
     let rules: Vec<_> = RULES.iter().collect();
     let outcome = run(&file, &rules, Some(&mut AtLeast(Applicability::Safe))).expect("parses");
@@ -62,6 +64,8 @@ pub fn findings_for(text: &str) -> Vec<Finding> {
         module: &module,
         settings: &settings,
         is_test_file: false,
+        package: None,
+        file_name: "",
     };
     let rules: Vec<_> = RULES.iter().collect();
     run(&file, &rules, None).expect("parses").findings

@@ -11,6 +11,7 @@
 //! - [`package`]: the package view — every file of the directory's package, parsed once,
 //!   with its types, channel fields, functions and methods.
 
+pub mod fields;
 pub mod flow;
 pub mod package;
 pub mod values;

@@ -2,9 +2,69 @@
 //! types with their channel-typed fields. Built once from each file's syntax tree; the
 //! rules ask it instead of searching the tree for a declaration per match.
 
+use crate::analysis::fields::{self, FieldEvent};
 use crate::syntax::{self, descendants_of_kind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
+
+/// Hands a file's rules the view of its whole package, built on first use. The binary
+/// implements it (reading the directory's other files); the rules only ask.
+pub trait PackageSource: Sync {
+    /// The package view, or `None` when the package's files cannot be read.
+    fn view(&self) -> Option<&PackageView>;
+}
+
+/// Every file of a directory's package (its `_test.go` files included; `package x_test`
+/// is its own package), each parsed once and reduced to the facts the rules ask about.
+/// It holds no syntax trees, so one view can serve every file of the package.
+#[derive(Debug, Default)]
+pub struct PackageView {
+    /// The file names, as given.
+    pub files: Vec<String>,
+    /// Functions and methods of every file, each with the file it is in.
+    pub declarations: Declarations,
+    /// Events on struct-field channels in every file.
+    pub field_events: Vec<FieldEvent>,
+    /// Methods some file starts as goroutines (`go w.run()`).
+    pub started_methods: HashSet<String>,
+}
+
+impl PackageView {
+    /// Parses each `(file name, text)` once and gathers its facts.
+    pub fn build(files: &[(String, String)]) -> Self {
+        let mut view = PackageView::default();
+        for (name, text) in files {
+            let Some(tree) = syntax::parse_go(text) else {
+                continue;
+            };
+            let root = tree.root_node();
+            let mut declarations = Declarations::of_file(root, text);
+            declarations.set_file(name);
+            view.declarations.merge(declarations);
+            let facts = fields::of_file(root, text, name);
+            view.field_events.extend(facts.events);
+            view.started_methods.extend(facts.started_methods);
+            view.files.push(name.clone());
+        }
+        view
+    }
+
+    /// The struct types with a channel field of this name.
+    pub fn channel_field_types(&self, field: &str) -> Vec<&str> {
+        self.declarations
+            .channel_fields
+            .keys()
+            .filter_map(|k| k.split_once('.'))
+            .filter(|(_, f)| *f == field)
+            .map(|(t, _)| t)
+            .collect()
+    }
+
+    /// The events on one field, from every file.
+    pub fn events_of<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a FieldEvent> + 'a {
+        self.field_events.iter().filter(move |e| e.field == field)
+    }
+}
 
 /// A function or method declaration.
 #[derive(Debug, Clone)]
@@ -18,6 +78,8 @@ pub struct FunctionDecl {
     pub parameters: Vec<Option<String>>,
     /// The declaration's byte range in its file.
     pub range: std::ops::Range<usize>,
+    /// The file, when read as part of a package view.
+    pub file: String,
 }
 
 /// The declarations of one file.
@@ -30,6 +92,25 @@ pub struct Declarations {
 }
 
 impl Declarations {
+    fn set_file(&mut self, file: &str) {
+        let all = self
+            .functions
+            .values_mut()
+            .chain(self.methods.values_mut().flatten());
+        for decl in all {
+            decl.file = file.to_string();
+        }
+    }
+
+    /// Adds another file's declarations.
+    fn merge(&mut self, other: Declarations) {
+        self.functions.extend(other.functions);
+        for (name, decls) in other.methods {
+            self.methods.entry(name).or_default().extend(decls);
+        }
+        self.channel_fields.extend(other.channel_fields);
+    }
+
     /// Reads the top-level declarations of a parsed file.
     pub fn of_file(root: Node<'_>, source: &str) -> Self {
         let mut declarations = Declarations::default();
@@ -104,6 +185,7 @@ impl Declarations {
                     .unwrap_or_default(),
                 parameters: Vec::new(),
                 range: element.byte_range(),
+                file: String::new(),
             };
             self.methods
                 .entry(decl.name.clone())
@@ -154,6 +236,7 @@ fn function_decl(node: Node<'_>, source: &str) -> FunctionDecl {
             .unwrap_or_default(),
         parameters: crate::channels::parameter_names(node, source),
         range: node.byte_range(),
+        file: String::new(),
     }
 }
 
@@ -251,6 +334,19 @@ mod tests {
         assert_eq!(decls.channel_fields["W.stop"], "chan struct{}");
         assert!(!decls.channel_fields.contains_key("W.n"));
         assert_eq!(decls.methods["Size"][0].results, vec!["int64"]);
+    }
+
+    #[test]
+    fn a_package_view_joins_the_facts_of_every_file() {
+        let files = vec![
+            ("w.go".to_string(), "package p\n\ntype W struct{ out chan int }\n\nfunc New() *W { return &W{out: make(chan int)} }\n".to_string()),
+            ("run.go".to_string(), "package p\n\nfunc (w *W) run() {\n\tw.out <- 1\n}\n\nfunc (w *W) Start() { go w.run() }\n".to_string()),
+        ];
+        let view = PackageView::build(&files);
+        assert_eq!(view.channel_field_types("out"), vec!["W"]);
+        assert_eq!(view.events_of("out").count(), 2);
+        assert!(view.started_methods.contains("run"));
+        assert_eq!(view.declarations.methods["run"][0].file, "run.go");
     }
 
     #[test]

@@ -6,6 +6,8 @@ use crate::model::Finding;
 
 pub mod blocking_send_in_loop;
 pub mod defer_in_loop;
+/// Part of `unbuffered-send-leak`: sends on struct-field channels, from the package view.
+pub mod field_channel_sends;
 pub mod lost_cancel;
 pub mod range_unclosed_channel;
 pub mod time_after_in_select;

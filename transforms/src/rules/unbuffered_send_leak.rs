@@ -57,6 +57,7 @@ use crate::analysis::flow::{self, Count};
 use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::rules::field_channel_sends;
 use crate::syntax::{self, descendants_of_kind, FUNCTION_KINDS};
 use tree_sitter::Node;
 
@@ -66,15 +67,18 @@ pub const SUMMARY: &str =
 /// The node kinds the rule starts from; the engine collects them in one walk.
 pub const KINDS: &[&str] = FUNCTION_KINDS;
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
-pub const TRIGGERS: &[&str] = &["make(chan"];
+pub const TRIGGERS: &[&str] = &["make(chan", "<-"];
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
-    ctx.nodes(FUNCTION_KINDS)
+    let mut findings: Vec<Finding> = ctx
+        .nodes(FUNCTION_KINDS)
         .into_iter()
         .flat_map(|function| channels::local_channels(function, ctx.source))
         .filter(|channel| channel.is_unbuffered(ctx.source))
         .filter_map(|channel| check_channel(ctx, &channel))
-        .collect()
+        .collect();
+    findings.extend(field_channel_sends::check(ctx));
+    findings
 }
 
 /// The shape of the leak, named in the message.

@@ -1,0 +1,260 @@
+//! Part of `unbuffered-send-leak` (shape 5 of the analysis issue): a goroutine sends on a
+//! struct field's unbuffered channel — `go w.run()` where `run` does `w.results <- v` —
+//! and every receive of that field is one case of a `select` that can stop receiving (it
+//! returns on `ctx.Done()` or a stop channel). Once the receiver has stopped, the sender
+//! blocks forever. The facts come from the package view: the field's make sites, sends,
+//! receives and escapes in every file of the package.
+//!
+//! The fix turns the send into a select that also gives up on the context or stop
+//! channel the sender can see, and returns from the sender's function when it does; it
+//! is unsafe, because the value is dropped once that fires. Buffering the field is not offered: a later receive (the next `Wait`) would get
+//! a stale value. With nothing to give up on, the finding is manual.
+
+use crate::analysis::fields::{self, FieldEvent, FieldOp};
+use crate::analysis::package::PackageView;
+use crate::context::FileContext;
+use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::rules::unbuffered_send_leak::ID;
+use crate::syntax::{self, descendants_of_kind};
+use tree_sitter::Node;
+
+/// Findings for sends in this file on field channels that can be left without receiver.
+pub fn check(ctx: &FileContext) -> Vec<Finding> {
+    if !ctx.source.contains("<-") {
+        return Vec::new();
+    }
+    let own = fields::of_file(ctx.root(), ctx.source, ctx.file_name);
+    let sends: Vec<&FieldEvent> = own
+        .events
+        .iter()
+        .filter(|e| e.op == FieldOp::Send)
+        .collect();
+    if sends.is_empty() {
+        return Vec::new();
+    }
+    let alone;
+    let view = match ctx.package_view() {
+        Some(view) => view,
+        None => {
+            alone = PackageView::build(&[(ctx.file_name.to_string(), ctx.source.to_string())]);
+            &alone
+        }
+    };
+    let facts = PackageFacts {
+        ctx,
+        view,
+        own: &own,
+    };
+    sends
+        .into_iter()
+        .filter_map(|send| facts.check_send(send))
+        .collect()
+}
+
+/// The package's field events, with this file's taken from its current text.
+struct PackageFacts<'a, 'c> {
+    ctx: &'a FileContext<'c>,
+    view: &'a PackageView,
+    own: &'a fields::FileFieldFacts,
+}
+
+impl PackageFacts<'_, '_> {
+    fn events_of<'e>(&'e self, field: &'e str) -> impl Iterator<Item = &'e FieldEvent> + 'e {
+        let file = self.ctx.file_name;
+        self.view
+            .events_of(field)
+            .filter(move |e| e.file != file)
+            .chain(self.own.events.iter().filter(move |e| e.field == field))
+    }
+
+    fn started(&self, method: &str) -> bool {
+        self.view.started_methods.contains(method)
+            || self.own.started_methods.iter().any(|m| m == method)
+    }
+
+    fn check_send(&self, send: &FieldEvent) -> Option<Finding> {
+        let types = self.view.channel_field_types(&send.field);
+        let [owner] = types[..] else {
+            return None;
+        };
+        let events: Vec<&FieldEvent> = self.events_of(&send.field).collect();
+        let makes: Vec<&FieldEvent> = events
+            .iter()
+            .copied()
+            .filter(|e| matches!(e.op, FieldOp::Make { .. }))
+            .collect();
+        let unbuffered = !makes.is_empty()
+            && makes
+                .iter()
+                .all(|m| m.op == (FieldOp::Make { capacity: None }));
+        let receives: Vec<&FieldEvent> = events
+            .iter()
+            .copied()
+            .filter(|e| matches!(e.op, FieldOp::Receive { .. }))
+            .collect();
+        let receiver_can_leave = !receives.is_empty()
+            && receives
+                .iter()
+                .all(|r| r.op == (FieldOp::Receive { can_stop: true }));
+        let other_use = events
+            .iter()
+            .any(|e| matches!(e.op, FieldOp::Escape | FieldOp::Range));
+        let method = send.function.rsplit('.').next().unwrap_or_default();
+        let in_goroutine = send.in_goroutine || self.started(method);
+        if !unbuffered || !receiver_can_leave || other_use || !in_goroutine {
+            return None;
+        }
+        let node = self
+            .ctx
+            .root()
+            .descendant_for_byte_range(send.start, send.start + 1)
+            .and_then(|n| {
+                std::iter::once(n)
+                    .chain(syntax::ancestors(n))
+                    .find(|a| a.kind() == "send_statement")
+            })?;
+        if sent_by_a_one_send_goroutine_in_a_loop(node) {
+            // blocking-send-in-loop reports that shape.
+            return None;
+        }
+        let line = syntax::line_number(self.ctx.source, receives[0].start);
+        let where_received = if receives[0].file == self.ctx.file_name {
+            format!("line {line}")
+        } else {
+            receives[0].file.clone()
+        };
+        let mut finding = Finding {
+            rule: ID,
+            message: format!(
+                "{} can block forever sending on unbuffered {owner}.{}: every receive of it ({where_received}) is a select case that can stop receiving",
+                send.function, send.field
+            ),
+            severity: Severity::Warning,
+            start: node.start_byte(),
+            end: node.end_byte(),
+            fixes: Vec::new(),
+        };
+        match self.give_up_channel(node, owner) {
+            Some(done) => finding.fixes.extend(give_up_fix(self.ctx, node, &done)),
+            None => finding.message.push_str(
+                "; not fixed automatically: the sender sees no context or stop channel to give up on",
+            ),
+        }
+        Some(finding)
+    }
+
+    /// What the sender can wait on instead: a `context.Context` parameter of its
+    /// function or of the goroutine literal around it, or a stop channel field of the
+    /// same type that something closes.
+    fn give_up_channel(&self, send: Node<'_>, owner: &str) -> Option<String> {
+        let mut functions = syntax::ancestors(send).filter(|a| syntax::is_function(*a));
+        let context_param = functions.find_map(|f| {
+            let parameters = f.child_by_field_name("parameters")?;
+            descendants_of_kind(parameters, &["parameter_declaration"])
+                .into_iter()
+                .find(|p| {
+                    p.child_by_field_name("type")
+                        .is_some_and(|t| self.ctx.text(t).ends_with("context.Context"))
+                })
+                .and_then(|p| p.child_by_field_name("name"))
+                .map(|n| format!("{}.Done()", self.ctx.text(n)))
+        });
+        if context_param.is_some() {
+            return context_param;
+        }
+        let receiver = syntax::outermost_function(send)?
+            .child_by_field_name("receiver")
+            .and_then(|r| {
+                descendants_of_kind(r, &["parameter_declaration"])
+                    .into_iter()
+                    .next()
+            })
+            .and_then(|p| p.child_by_field_name("name"))
+            .map(|n| self.ctx.text(n).to_string())?;
+        [
+            "stop", "stopc", "stopCh", "done", "donec", "doneCh", "quit", "closing", "closed",
+            "shutdown",
+        ]
+        .iter()
+        .find(|name| {
+            self.view
+                .declarations
+                .channel_fields
+                .contains_key(&format!("{owner}.{name}"))
+                && self.events_of(name).any(|e| e.op == FieldOp::Close)
+        })
+        .map(|name| format!("{receiver}.{name}"))
+    }
+}
+
+fn sent_by_a_one_send_goroutine_in_a_loop(send: Node<'_>) -> bool {
+    let literal = syntax::ancestors(send).find(|a| a.kind() == "func_literal");
+    literal.is_some_and(|l| {
+        crate::channels::started_goroutine(l)
+            && syntax::enclosing_loop(l).is_some()
+            && descendants_of_kind(l, &["send_statement"]).len() == 1
+    })
+}
+
+/// `select { case x.f <- v: case <-done: }` in place of the send.
+fn give_up_fix(ctx: &FileContext, send: Node<'_>, done: &str) -> Option<Fix> {
+    let plain = send.parent().is_some_and(|p| p.kind() == "statement_list")
+        && syntax::starts_its_line(ctx.source, send.start_byte())
+        && !ctx.text(send).contains('\n');
+    if !plain {
+        return None;
+    }
+    // Giving up ends the sender: with no result to return, `return` leaves the
+    // goroutine's function, as the idiom does.
+    let function = syntax::enclosing_function(send)?;
+    if function.child_by_field_name("result").is_some() {
+        return None;
+    }
+    let indent = syntax::line_indent(ctx.source, send.start_byte());
+    Some(Fix {
+        title: format!("Give up the send when {done} fires"),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit::replace(
+            send.byte_range(),
+            format!(
+                "select {{\n{indent}case {}:\n{indent}case <-{done}:\n{indent}\treturn\n{indent}}}",
+                ctx.text(send)
+            ),
+        )],
+        isolation: send.byte_range(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::findings_for;
+    use crate::Applicability;
+
+    const WORKER: &str = "package p\n\nimport \"context\"\n\ntype W struct {\n\tresults chan int\n}\n\nfunc New() *W { return &W{results: make(chan int)} }\n\nfunc (w *W) Start(ctx context.Context) { go w.run(ctx) }\n\nfunc (w *W) run(ctx context.Context) {\n\tw.results <- 1\n}\n\nfunc (w *W) Next(ctx context.Context) (int, error) {\n\tselect {\n\tcase v := <-w.results:\n\t\treturn v, nil\n\tcase <-ctx.Done():\n\t\treturn 0, ctx.Err()\n\t}\n}\n";
+
+    #[test]
+    fn a_worker_whose_reader_can_leave_gets_a_give_up_select() {
+        let findings = findings_for(WORKER);
+        let finding = findings
+            .iter()
+            .find(|f| f.message.contains("W.results"))
+            .expect("a finding");
+        assert_eq!(finding.applicability(), Applicability::Unsafe);
+        assert!(finding.fixes[0].edits[0]
+            .replacement
+            .contains("case <-ctx.Done():"));
+    }
+
+    #[test]
+    fn a_buffered_or_handed_out_field_is_left_alone() {
+        let buffered = WORKER.replace("make(chan int)", "make(chan int, 1)");
+        assert!(!findings_for(&buffered)
+            .iter()
+            .any(|f| f.message.contains("W.results")));
+        let handed_out =
+            format!("{WORKER}\nfunc (w *W) Results() <-chan int {{ return w.results }}\n");
+        assert!(!findings_for(&handed_out)
+            .iter()
+            .any(|f| f.message.contains("W.results")));
+    }
+}
