@@ -2,6 +2,10 @@
 //! Finds a `select` that waits on `<-time.After(d)` next to at least one other clause (a
 //! case or `default`).
 //!
+//! It also finds `t := time.After(d)` written right before the select and then
+//! received from in one of its cases (`case <-t:`), as loops that set up a timeout each
+//! round do.
+//!
 //! ## Why is this bad?
 //! `time.After(d)` is `time.NewTimer(d).C`. When another clause wins, nothing stops the
 //! timer: before Go 1.23 (and for modules whose go.mod says `go` below 1.23) the runtime
@@ -55,7 +59,7 @@
 
 use crate::context::{FileContext, TimerLeak};
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
-use crate::syntax;
+use crate::syntax::{self, descendants_of_kind};
 use tree_sitter::Node;
 
 pub const ID: &str = "time-after-in-select";
@@ -97,6 +101,9 @@ fn check_select(ctx: &FileContext, time_pkg: &str, select: Node<'_>) -> Option<F
         .iter()
         .filter_map(|c| timer_case(ctx, time_pkg, *c))
         .collect();
+    if timers.is_empty() {
+        return check_assigned_timer(ctx, time_pkg, select, &clauses, function);
+    }
     let first_call = timers.first()?.call;
     let mut finding = Finding {
         rule: ID,
@@ -117,6 +124,100 @@ fn check_select(ctx: &FileContext, time_pkg: &str, select: Node<'_>) -> Option<F
     finding.fixes = build_fix(ctx, time_pkg, select, &clauses, &timers, function)
         .into_iter()
         .collect();
+    Some(finding)
+}
+
+/// `t := time.After(d)` right before the select (a statement of the same list), then
+/// `case <-t:` — the timer channel assigned to a name first, as in a loop that sets up
+/// its timeout each round. The fix makes `t` the timer itself: `t := time.NewTimer(d)`,
+/// `case <-t.C:`, and stops it on every other path, as for a timer made in place.
+fn check_assigned_timer(
+    ctx: &FileContext,
+    time_pkg: &str,
+    select: Node<'_>,
+    clauses: &[Node<'_>],
+    function: Node<'_>,
+) -> Option<Finding> {
+    let declaration = select
+        .prev_named_sibling()
+        .filter(|d| d.kind() == "short_var_declaration")?;
+    let left = declaration.child_by_field_name("left")?;
+    let right = declaration.child_by_field_name("right")?;
+    let ([target], [call]) = (
+        &left.named_children(&mut left.walk()).collect::<Vec<_>>()[..],
+        &right.named_children(&mut right.walk()).collect::<Vec<_>>()[..],
+    ) else {
+        return None;
+    };
+    let (target, call) = (*target, *call);
+    if !syntax::is_package_call(call, ctx.source, time_pkg, "After") {
+        return None;
+    }
+    let name = ctx.text(target);
+    let (clause, operand) = clauses.iter().find_map(|c| {
+        let receive = c.child_by_field_name("communication")?;
+        let arrow = if receive.kind() == "receive_statement" {
+            receive.child_by_field_name("right")?
+        } else {
+            receive
+        };
+        let operand = arrow
+            .child_by_field_name("operand")
+            .filter(|o| o.kind() == "identifier" && ctx.text(*o) == name)?;
+        let is_receive = arrow.child_by_field_name("operator")?.kind() == "<-";
+        is_receive.then_some((*c, operand))
+    })?;
+    let uses = descendants_of_kind(function, &["identifier"])
+        .into_iter()
+        .filter(|i| ctx.text(*i) == name)
+        .count();
+    let [duration] = syntax::call_arguments(call)[..] else {
+        return None;
+    };
+    let mut finding = Finding {
+        rule: ID,
+        message: format!("{name} := {time_pkg}.After(…) waited on in a select with other cases leaves its timer running until it fires; use {time_pkg}.NewTimer and Stop it"),
+        severity: Severity::Warning,
+        start: call.start_byte(),
+        end: call.end_byte(),
+        fixes: Vec::new(),
+    };
+    if let TimerLeak::NotALeak(reason) = ctx.timer_leak() {
+        finding.severity = Severity::Info;
+        finding.message = format!(
+            "{time_pkg}.After in a select allocates a timer each time it runs; not a leak on this module's Go version ({reason})"
+        );
+        return Some(finding);
+    }
+    // The name must mean this timer's channel and nothing else: declared, then received
+    // from in the one case.
+    if uses != 2 || !syntax::starts_its_line(ctx.source, declaration.start_byte()) {
+        return Some(finding);
+    }
+    let mut edits = vec![
+        Edit::replace(
+            call.byte_range(),
+            format!("{time_pkg}.NewTimer({})", ctx.text(duration)),
+        ),
+        Edit::replace(operand.byte_range(), format!("{name}.C")),
+    ];
+    if syntax::enclosing_loop(select).is_some() {
+        for other in clauses.iter().filter(|c| **c != clause) {
+            edits.push(stop_and_drain_at_clause_start(ctx.source, *other, &[name])?);
+        }
+    } else {
+        let indent = syntax::line_indent(ctx.source, declaration.start_byte());
+        edits.push(Edit::insert(
+            syntax::line_end(ctx.source, declaration.end_byte()),
+            format!("\n{indent}defer {name}.Stop()"),
+        ));
+    }
+    finding.fixes.push(Fix {
+        title: format!("Make {name} a {time_pkg}.NewTimer that is stopped on every path"),
+        applicability: Applicability::Safe,
+        edits,
+        isolation: function.byte_range(),
+    });
     Some(finding)
 }
 
@@ -306,6 +407,14 @@ fn evaluation_order_applicability(
 #[cfg(test)]
 mod tests {
     use crate::test_support::{check_fix, check_no_fix, findings_for};
+
+    #[test]
+    fn a_timer_channel_assigned_before_the_select_becomes_the_timer() {
+        check_fix(
+            "package p\n\nimport \"time\"\n\nfunc f(c chan int, d time.Duration) bool {\n\tt := time.After(d)\n\tselect {\n\tcase <-c:\n\t\treturn true\n\tcase <-t:\n\t\treturn false\n\t}\n}\n",
+            "package p\n\nimport \"time\"\n\nfunc f(c chan int, d time.Duration) bool {\n\tt := time.NewTimer(d)\n\tdefer t.Stop()\n\tselect {\n\tcase <-c:\n\t\treturn true\n\tcase <-t.C:\n\t\treturn false\n\t}\n}\n",
+        );
+    }
 
     #[test]
     fn select_outside_a_loop_gets_a_deferred_stop() {

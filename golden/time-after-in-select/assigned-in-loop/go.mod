@@ -1,0 +1,3 @@
+module example.com/assigned-in-loop
+
+go 1.22
