@@ -6,7 +6,9 @@
 #![allow(clippy::tabs_in_doc_comments)]
 
 pub mod analysis;
-pub mod channels;
+/// Local channel identities, now part of the analysis layer; kept at this path for the rules.
+pub use analysis::channels;
+
 pub mod context;
 pub mod fixer;
 pub mod gomod;

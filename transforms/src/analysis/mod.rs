@@ -6,11 +6,15 @@
 //! - [`flow`]: control flow per function body — terminating statements, "every path from
 //!   here leaves the loop", and "how many sends can one execution perform".
 //! - [`values`]: value flow in a scope — what is derived from a value and where it escapes.
-//! - [`channels`]: channel identities — local, parameter, struct field and returned
-//!   channels, with their make sites, sends, receives, ranges and closes.
+//! - [`channels`]: local channel identities — make sites, and every send, receive,
+//!   range, close, return and escape, followed into goroutine literals.
+//! - [`fields`]: struct-field channel identities across the package — make sites and
+//!   capacities, sends, receives (and whether the receiver can stop), ranges, closes,
+//!   escapes, and methods started as goroutines.
 //! - [`package`]: the package view — every file of the directory's package, parsed once,
 //!   with its types, channel fields, functions and methods.
 
+pub mod channels;
 pub mod fields;
 pub mod flow;
 pub mod package;

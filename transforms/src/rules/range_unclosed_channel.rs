@@ -60,7 +60,8 @@ use crate::syntax::{self, descendants_of_kind, FUNCTION_KINDS};
 use tree_sitter::Node;
 
 pub const ID: &str = "range-unclosed-channel";
-pub const SUMMARY: &str = "a goroutine ranges over a local channel that nothing closes";
+pub const SUMMARY: &str =
+    "a goroutine ranges over or waits on a never-closed channel that nothing closes";
 /// The node kinds the rule starts from; the engine collects them in one walk.
 pub const KINDS: &[&str] = FUNCTION_KINDS;
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
