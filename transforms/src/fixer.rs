@@ -194,11 +194,11 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
                 line: lines.position(finding.start).0,
             });
         }
-        let Some(next) = pass.text else { continue };
-        text = next;
-        let Some(tree) = syntax::parse_go(&text) else {
-            break;
+        // The tree that verified the pass is the tree of the next text: no second parse.
+        let Some((next, tree)) = pass.text else {
+            continue;
         };
+        text = next;
         error_ranges = syntax::error_ranges(&tree);
         pending = findings_for(file, &text, &tree, rules);
     }
@@ -207,9 +207,9 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
 }
 
 /// What one pass of the fix loop could apply.
-struct Pass {
-    /// The text with the accepted fixes applied, if any were.
-    text: Option<String>,
+struct Pass<T> {
+    /// The text with the accepted fixes applied (and its syntax tree), if any were.
+    text: Option<T>,
     /// Indexes of the fixes applied.
     accepted: Vec<usize>,
     /// Indexes of the fixes that do not re-parse even on their own; they are refused for
@@ -220,7 +220,7 @@ struct Pass {
 /// Verifies a pass's fixes with one parse of the whole set. Only when that fails is each
 /// fix tried in turn on top of those already accepted, so a fix that breaks the syntax is
 /// refused and one that merely clashes with another waits for the next pass.
-fn accept(chosen: &[(Finding, Fix)], verify: impl Fn(&[&Fix]) -> Option<String>) -> Pass {
+fn accept<T>(chosen: &[(Finding, Fix)], verify: impl Fn(&[&Fix]) -> Option<T>) -> Pass<T> {
     let all: Vec<&Fix> = chosen.iter().map(|(_, fix)| fix).collect();
     if let Some(fixed) = verify(&all) {
         return Pass {
@@ -387,13 +387,17 @@ fn signature(text: &str, fix: &Fix) -> String {
         + &fix.title
 }
 
-/// Applies `fixes` and returns the result if it parses with no more ERROR/MISSING nodes
-/// than `allowed_errors`.
-fn verified(text: &str, fixes: &[&Fix], allowed_errors: usize) -> Option<String> {
+/// Applies `fixes` and returns the result, with its syntax tree, if it parses with no
+/// more ERROR/MISSING nodes than `allowed_errors`.
+fn verified(
+    text: &str,
+    fixes: &[&Fix],
+    allowed_errors: usize,
+) -> Option<(String, tree_sitter::Tree)> {
     let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits.iter()).collect();
     let result = apply_edits(text, &edits);
     let tree = syntax::parse_go(&result)?;
-    (syntax::error_count(&tree) <= allowed_errors).then_some(result)
+    (syntax::error_count(&tree) <= allowed_errors).then_some((result, tree))
 }
 
 /// Splices non-overlapping edits into `text`. Insertions at the same offset keep the
