@@ -2,6 +2,7 @@
 //! re-parse, run the rules again, and repeat to a fixed point. Every intermediate text is
 //! re-parsed, and a fix that would leave more syntax errors than the file had is dropped.
 
+use crate::align;
 use crate::context::{FileContext, NodeIndex, Settings};
 use crate::gomod::ModuleInfo;
 use crate::lines::LineIndex;
@@ -395,7 +396,9 @@ fn verified(
     allowed_errors: usize,
 ) -> Option<(String, tree_sitter::Tree)> {
     let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits.iter()).collect();
-    let result = apply_edits(text, &edits);
+    // gofmt aligns trailing comments across lines, so an edit that changes a line's length
+    // can leave its neighbours misaligned; only whitespace moves, so the parse is the same.
+    let result = align::realign(text, &edits, &apply_edits(text, &edits));
     let tree = syntax::parse_go(&result)?;
     (syntax::error_count(&tree) <= allowed_errors).then_some((result, tree))
 }

@@ -5,6 +5,7 @@
 // Rule documentation shows Go code, which gofmt indents with tabs; spaces would misquote it.
 #![allow(clippy::tabs_in_doc_comments)]
 
+pub mod align;
 pub mod channels;
 pub mod context;
 pub mod fixer;
