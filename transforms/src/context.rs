@@ -4,8 +4,9 @@
 use crate::analysis::package::{Declarations, PackageSource, PackageView};
 use crate::gomod::{GoVersion, ModuleInfo};
 use crate::syntax;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 /// The nodes of the kinds the rules start from, gathered in one walk of the tree so that
@@ -64,6 +65,23 @@ pub struct FileContext<'a> {
     package: Option<&'a dyn PackageSource>,
     /// The file's own name, to tell its facts in the package view from the others'.
     pub file_name: &'a str,
+    /// Per-function name facts, keyed by the function node's id: a rule asks for them at
+    /// every match, and one function can hold thousands of matches, so walking the
+    /// function each time would make a file's cost grow with the square of its matches.
+    functions: RefCell<HashMap<usize, FunctionNames>>,
+}
+
+/// What the rules ask about the names of one function, each computed on first use.
+#[derive(Default)]
+struct FunctionNames {
+    declared: Option<Rc<HashSet<String>>>,
+    identifiers: Option<Rc<HashSet<String>>>,
+    /// Names given to fixes in this function, so that two fixes made in the same pass
+    /// never introduce the same name.
+    handed_out: HashSet<String>,
+    /// For each base name, the suffix to try next (`timer`, `timer2`, …), so that handing
+    /// out the thousandth name does not try the first 999 again.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl<'a> FileContext<'a> {
@@ -86,6 +104,52 @@ impl<'a> FileContext<'a> {
             declarations: OnceCell::new(),
             package: None,
             file_name: "",
+            functions: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Names declared anywhere in `function` (`syntax::declared_names`), computed once.
+    pub fn declared_names_in(&self, function: Node<'_>) -> Rc<HashSet<String>> {
+        let mut functions = self.functions.borrow_mut();
+        let facts = functions.entry(function.id()).or_default();
+        facts
+            .declared
+            .get_or_insert_with(|| Rc::new(syntax::declared_names(function, self.source)))
+            .clone()
+    }
+
+    /// Every identifier spelled in `function` (`syntax::identifiers`), computed once.
+    pub fn identifiers_in(&self, function: Node<'_>) -> Rc<HashSet<String>> {
+        let mut functions = self.functions.borrow_mut();
+        let facts = functions.entry(function.id()).or_default();
+        facts
+            .identifiers
+            .get_or_insert_with(|| Rc::new(syntax::identifiers(function, self.source)))
+            .clone()
+    }
+
+    /// `base`, `base2`, `base3`, … — the first name that no identifier in `function`, no
+    /// package-level name and no name handed out earlier for `function` uses. Fixes in one
+    /// function then never clash over a name and can be applied in the same pass.
+    pub fn fresh_name(&self, function: Node<'_>, base: &str) -> String {
+        let identifiers = self.identifiers_in(function);
+        let package = self.package_level_names();
+        let mut functions = self.functions.borrow_mut();
+        let facts = functions.entry(function.id()).or_default();
+        let next = facts.next_suffix.entry(base.to_string()).or_insert(1);
+        loop {
+            let name = match *next {
+                1 => base.to_string(),
+                n => format!("{base}{n}"),
+            };
+            *next += 1;
+            let taken = identifiers.contains(&name)
+                || package.contains(&name)
+                || facts.handed_out.contains(&name);
+            if !taken {
+                facts.handed_out.insert(name.clone());
+                return name;
+            }
         }
     }
 

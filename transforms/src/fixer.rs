@@ -2,6 +2,7 @@
 //! re-parse, run the rules again, and repeat to a fixed point. Every intermediate text is
 //! re-parsed, and a fix that would leave more syntax errors than the file had is dropped.
 
+use crate::align;
 use crate::analysis::package::PackageSource;
 use crate::context::{FileContext, NodeIndex, Settings};
 use crate::gomod::ModuleInfo;
@@ -10,6 +11,7 @@ use crate::model::{Applicability, Edit, Finding, Fix};
 use crate::rules::Rule;
 use crate::suppression;
 use crate::syntax;
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
 /// The fix loop gives up after this many passes; a rule whose fixes keep producing new
@@ -173,7 +175,7 @@ fn findings_for(
 fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outcome: &mut Outcome) {
     let allowed_errors = outcome.error_ranges.len();
     let mut text = file.text.to_string();
-    let mut refused: Vec<(&'static str, String)> = Vec::new();
+    let mut refused: HashSet<String> = HashSet::new();
     let mut pending = outcome.findings.clone();
     let mut error_ranges = outcome.error_ranges.clone();
     // The edits each pass applied, so that a position in a later pass's text can be
@@ -203,7 +205,7 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
         }
         for &i in &pass.broken {
             let (finding, fix) = &chosen[i];
-            refused.push((finding.rule, signature(&text, fix)));
+            refused.insert(signature(&text, fix));
             outcome.rejected.push(RejectedFix {
                 rule: finding.rule,
                 title: fix.title.clone(),
@@ -215,11 +217,11 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
             .iter()
             .flat_map(|&i| chosen[i].1.edits.clone());
         history.push(applied.collect());
-        let Some(next) = pass.text else { continue };
-        text = next;
-        let Some(tree) = syntax::parse_go(&text) else {
-            break;
+        // The tree that verified the pass is the tree of the next text: no second parse.
+        let Some((next, tree)) = pass.text else {
+            continue;
         };
+        text = next;
         error_ranges = syntax::error_ranges(&tree);
         pending = findings_for(file, &text, &tree, rules);
     }
@@ -257,9 +259,9 @@ fn before_edits(edits: &[Edit], offset: usize) -> usize {
 }
 
 /// What one pass of the fix loop could apply.
-struct Pass {
-    /// The text with the accepted fixes applied, if any were.
-    text: Option<String>,
+struct Pass<T> {
+    /// The text with the accepted fixes applied (and its syntax tree), if any were.
+    text: Option<T>,
     /// Indexes of the fixes applied.
     accepted: Vec<usize>,
     /// Indexes of the fixes that do not re-parse even on their own; they are refused for
@@ -270,7 +272,7 @@ struct Pass {
 /// Verifies a pass's fixes with one parse of the whole set. Only when that fails is each
 /// fix tried in turn on top of those already accepted, so a fix that breaks the syntax is
 /// refused and one that merely clashes with another waits for the next pass.
-fn accept(chosen: &[(Finding, Fix)], verify: impl Fn(&[&Fix]) -> Option<String>) -> Pass {
+fn accept<T>(chosen: &[(Finding, Fix)], verify: impl Fn(&[&Fix]) -> Option<T>) -> Pass<T> {
     let all: Vec<&Fix> = chosen.iter().map(|(_, fix)| fix).collect();
     if let Some(fixed) = verify(&all) {
         return Pass {
@@ -306,10 +308,12 @@ fn choose_fixes(
     text: &str,
     findings: &[Finding],
     error_ranges: &[Range<usize>],
-    refused: &[(&'static str, String)],
+    refused: &HashSet<String>,
     policy: &mut dyn FixPolicy,
     at: impl Fn(usize) -> (usize, usize),
 ) -> Vec<(Finding, Fix)> {
+    let errors = Spans::new(error_ranges.iter().cloned());
+    let mut claimed = Claimed::default();
     let mut chosen: Vec<(Finding, Fix)> = Vec::new();
     for finding in findings {
         if finding.fixes.is_empty() {
@@ -322,15 +326,16 @@ fn choose_fixes(
             let span = fix.span();
             let scope = fix.isolation.start.min(span.start)
                 ..fix.isolation.end.max(span.end.max(span.start + 1));
-            error_ranges
-                .iter()
-                .any(|e| scope.start < e.end && e.start < scope.end)
+            errors.overlaps(&scope)
         };
-        let usable = finding.fixes.iter().any(|fix| {
-            !touches_errors(fix)
-                && !refused.iter().any(|(_, sig)| *sig == signature(text, fix))
-                && !chosen.iter().any(|(_, other)| fix.conflicts_with(other))
-        });
+        // A signature costs a copy of the edited text, so it is only made when some fix
+        // has been refused.
+        let was_refused =
+            |fix: &Fix| !refused.is_empty() && refused.contains(&signature(text, fix));
+        let usable = finding
+            .fixes
+            .iter()
+            .any(|fix| !touches_errors(fix) && !was_refused(fix) && !claimed.conflicts_with(fix));
         if !usable {
             continue;
         }
@@ -340,12 +345,88 @@ fn choose_fixes(
         let Some(fix) = finding.fixes.get(index) else {
             continue;
         };
-        if touches_errors(fix) || chosen.iter().any(|(_, other)| fix.conflicts_with(other)) {
+        if touches_errors(fix) || claimed.conflicts_with(fix) {
             continue;
         }
+        claimed.claim(fix);
         chosen.push((finding.clone(), fix.clone()));
     }
     chosen
+}
+
+/// A set of byte ranges that answers "does anything overlap this range?" in logarithmic
+/// time, so that checking thousands of fixes against each other stays linear overall.
+#[derive(Default)]
+struct Spans {
+    /// The ranges sorted by start, with for each the largest end among it and all before.
+    sorted: Vec<(usize, usize)>,
+    max_end: Vec<usize>,
+}
+
+impl Spans {
+    fn new(ranges: impl IntoIterator<Item = Range<usize>>) -> Self {
+        let mut sorted: Vec<(usize, usize)> =
+            ranges.into_iter().map(|r| (r.start, r.end)).collect();
+        sorted.sort_unstable();
+        let max_end = sorted
+            .iter()
+            .scan(0, |max, &(_, end)| {
+                *max = end.max(*max);
+                Some(*max)
+            })
+            .collect();
+        Spans { sorted, max_end }
+    }
+
+    /// Whether a range `s..e` with `s < range.end` and `range.start < e` exists — the same
+    /// test as `Fix::conflicts_with` uses, under which an empty range inside another
+    /// overlaps it.
+    fn overlaps(&self, range: &Range<usize>) -> bool {
+        let before_end = self.sorted.partition_point(|&(start, _)| start < range.end);
+        before_end > 0 && self.max_end[before_end - 1] > range.start
+    }
+}
+
+/// The edits and isolation ranges of the fixes picked so far in a pass. Picked fixes never
+/// conflict, so their edits (and their isolation ranges) are disjoint, and sorted by start
+/// they are sorted by end too: the last one starting before a range is the only one that
+/// can reach into it. That makes `Fix::conflicts_with` against all of them a lookup.
+#[derive(Default)]
+struct Claimed {
+    edits: BTreeSet<(usize, usize)>,
+    isolations: BTreeSet<(usize, usize)>,
+}
+
+impl Claimed {
+    fn claim(&mut self, fix: &Fix) {
+        self.edits
+            .extend(fix.edits.iter().map(|e| (e.start, e.end)));
+        self.isolations
+            .insert((fix.isolation.start, fix.isolation.end));
+    }
+
+    /// `fix.conflicts_with(other)` for any claimed `other`.
+    fn conflicts_with(&self, fix: &Fix) -> bool {
+        let edits_touch = fix.edits.iter().any(|e| {
+            let insertion_at_a_claimed_start = e.start == e.end
+                && self
+                    .edits
+                    .range((e.start, 0)..=(e.start, usize::MAX))
+                    .next()
+                    .is_some();
+            insertion_at_a_claimed_start || reaches_into(&self.edits, e.start..e.end)
+        });
+        edits_touch || reaches_into(&self.isolations, fix.isolation.clone())
+    }
+}
+
+/// Whether a range of `disjoint` (sorted by start and therefore by end) overlaps `range`:
+/// the last one starting before `range.end` has the largest end of all that do.
+fn reaches_into(disjoint: &BTreeSet<(usize, usize)>, range: Range<usize>) -> bool {
+    disjoint
+        .range(..(range.end, 0))
+        .next_back()
+        .is_some_and(|&(_, end)| end > range.start)
 }
 
 /// Identifies a fix across passes by what it replaces and with what, since byte offsets
@@ -359,13 +440,19 @@ fn signature(text: &str, fix: &Fix) -> String {
         + &fix.title
 }
 
-/// Applies `fixes` and returns the result if it parses with no more ERROR/MISSING nodes
-/// than `allowed_errors`.
-fn verified(text: &str, fixes: &[&Fix], allowed_errors: usize) -> Option<String> {
+/// Applies `fixes` and returns the result, with its syntax tree, if it parses with no
+/// more ERROR/MISSING nodes than `allowed_errors`.
+fn verified(
+    text: &str,
+    fixes: &[&Fix],
+    allowed_errors: usize,
+) -> Option<(String, tree_sitter::Tree)> {
     let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits.iter()).collect();
-    let result = apply_edits(text, &edits);
+    // gofmt aligns trailing comments across lines, so an edit that changes a line's length
+    // can leave its neighbours misaligned; only whitespace moves, so the parse is the same.
+    let result = align::realign(text, &edits, &apply_edits(text, &edits));
     let tree = syntax::parse_go(&result)?;
-    (syntax::error_count(&tree) <= allowed_errors).then_some(result)
+    (syntax::error_count(&tree) <= allowed_errors).then_some((result, tree))
 }
 
 /// Splices non-overlapping edits into `text`. Insertions at the same offset keep the
@@ -430,6 +517,63 @@ mod tests {
             fixes: vec![fix.clone()],
         };
         (finding, fix)
+    }
+
+    /// Runs every rule with safe fixes over `text` in a module where timers leak.
+    fn fix_all(text: &str) -> Outcome {
+        let module = ModuleInfo::default();
+        let settings = Settings::default();
+        let file = SourceFile {
+            text,
+            module: &module,
+            settings: &settings,
+            is_test_file: false,
+            package: None,
+            file_name: "",
+        };
+        let rules: Vec<&Rule> = crate::RULES.iter().collect();
+        run(&file, &rules, Some(&mut AtLeast(Applicability::Safe))).unwrap()
+    }
+
+    const SELECT: &str = "\tselect {\n\tcase <-in:\n\tcase <-time.After(time.Second):\n\t}\n";
+
+    #[test]
+    fn many_selects_in_one_function_are_fixed_in_one_pass() {
+        // Each fix used to claim its whole function, so one select was fixed per pass
+        // and the loop gave up after MAX_PASSES with the rest left unfixed.
+        let selects = SELECT.repeat(3 * MAX_PASSES);
+        let text = format!("package p\n\nimport \"time\"\n\nfunc f(in chan int) {{\n{selects}}}\n");
+        let outcome = fix_all(&text);
+        assert!(outcome.converged);
+        assert_eq!(outcome.applied.len(), 3 * MAX_PASSES);
+        assert!(outcome.remaining.is_empty());
+        let fixed = outcome.fixed.unwrap();
+        assert!(fixed.contains("\ttimer := time.NewTimer") && fixed.contains("\ttimer30 := "));
+        assert!(!fixed.contains("time.After"));
+    }
+
+    #[test]
+    fn a_leak_under_a_hundred_thousand_nested_blocks_neither_overflows_nor_crawls() {
+        const DEPTH: usize = 100_000;
+        let text = format!(
+            "package p\n\nimport \"time\"\n\nfunc f(in chan int) {{\n{}{SELECT}{}}}\n",
+            "{\n".repeat(DEPTH),
+            "}\n".repeat(DEPTH)
+        );
+        // Walking up from the select used to cost depth² steps (minutes); the budget is
+        // generous for a debug build on a busy machine.
+        let started = std::time::Instant::now();
+        // A spawned thread gets 2 MB of stack, as the binary's worker threads do, so a
+        // recursion over the nesting would overflow here.
+        let outcome = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || fix_all(&text))
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        assert_eq!(outcome.applied.len(), 1);
+        assert!(outcome.converged);
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
     }
 
     #[test]

@@ -362,24 +362,40 @@ fn shifted(offset: usize, edits: &[Edit]) -> usize {
 /// Whether the body already ends in a statement that leaves it, so the closure needs no
 /// final `return` (go vet would call one unreachable).
 fn last_statement_terminates(body: Node<'_>, loop_node: Node<'_>, source: &str) -> bool {
-    let Some(list) = body
-        .named_children(&mut body.walk())
-        .find(|n| n.kind() == "statement_list")
-    else {
-        return false;
-    };
-    let Some(last) = list
-        .named_children(&mut list.walk())
-        .filter(|n| n.kind() != "comment")
-        .last()
-    else {
-        return false;
-    };
-    terminates(last, loop_node, source)
+    last_statement(body).is_some_and(|last| terminates(last, loop_node, source))
 }
 
+/// The last statement of a block or clause, comments aside.
+fn last_statement(body: Node<'_>) -> Option<Node<'_>> {
+    let list = body
+        .named_children(&mut body.walk())
+        .find(|n| n.kind() == "statement_list")?;
+    let last = list
+        .named_children(&mut list.walk())
+        .filter(|n| n.kind() != "comment")
+        .last();
+    last
+}
+
+/// Go's terminating-statement rule. A statement terminates when every one of the
+/// statements it depends on does (both branches of an `if`, the last statement of each
+/// clause), so the check is a worklist rather than a recursion: an `else if` chain or a
+/// nest of blocks can be as deep as the file is long.
 fn terminates(statement: Node<'_>, loop_node: Node<'_>, source: &str) -> bool {
-    match statement.kind() {
+    let mut pending = vec![statement];
+    while let Some(statement) = pending.pop() {
+        match needs(statement, loop_node, source) {
+            Some(parts) => pending.extend(parts),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// What `statement` needs in order to terminate: nothing (it leaves by itself), the
+/// statements that must all terminate, or `None` when it cannot terminate.
+fn needs<'t>(statement: Node<'t>, loop_node: Node<'_>, source: &str) -> Option<Vec<Node<'t>>> {
+    let leaves = match statement.kind() {
         "return_statement" | "goto_statement" => true,
         "continue_statement" | "break_statement" => {
             syntax::jump_target(statement, source) == Some(loop_node)
@@ -387,30 +403,35 @@ fn terminates(statement: Node<'_>, loop_node: Node<'_>, source: &str) -> bool {
         "expression_statement" => source[statement.byte_range()].starts_with("panic("),
         "if_statement" => {
             let branch = |field: &str| {
-                statement
-                    .child_by_field_name(field)
-                    .is_some_and(|b| match b.kind() {
-                        "block" => last_statement_terminates(b, loop_node, source),
-                        _ => terminates(b, loop_node, source),
-                    })
+                let b = statement.child_by_field_name(field)?;
+                match b.kind() {
+                    "block" => last_statement(b),
+                    _ => Some(b),
+                }
             };
-            branch("consequence") && branch("alternative")
+            return Some(vec![branch("consequence")?, branch("alternative")?]);
         }
-        "block" => last_statement_terminates(statement, loop_node, source),
-        "labeled_statement" => statement
-            .named_children(&mut statement.walk())
-            .any(|s| s.kind() != "label_name" && terminates(s, loop_node, source)),
+        "block" => return last_statement(statement).map(|last| vec![last]),
+        "labeled_statement" => {
+            let inner = statement
+                .named_children(&mut statement.walk())
+                .find(|s| s.kind() != "label_name")?;
+            return Some(vec![inner]);
+        }
         "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
-            clauses_all_terminate(statement, loop_node, source)
+            return clause_ends(statement, source);
         }
         _ => false,
-    }
+    };
+    leaves.then(Vec::new)
 }
 
 /// Go's rule for a terminating switch or select: (for a switch) a default clause, every
 /// clause ending in a terminating statement, and no `break` leaving the statement — as
 /// etcd's WAL repair loop ends, where a trailing `return` would be unreachable code.
-fn clauses_all_terminate(statement: Node<'_>, loop_node: Node<'_>, source: &str) -> bool {
+/// Returns the clauses' last statements, which must all terminate, or `None` when the
+/// statement cannot terminate whatever they do.
+fn clause_ends<'t>(statement: Node<'t>, source: &str) -> Option<Vec<Node<'t>>> {
     let clauses: Vec<Node> = statement
         .named_children(&mut statement.walk())
         .filter(|c| c.kind().ends_with("_case"))
@@ -420,19 +441,10 @@ fn clauses_all_terminate(statement: Node<'_>, loop_node: Node<'_>, source: &str)
     let breaks_out = descendants_of_kind(statement, &["break_statement"])
         .into_iter()
         .any(|b| syntax::jump_target(b, source) == Some(statement));
-    has_default
-        && !breaks_out
-        && clauses.iter().all(|clause| {
-            let list = clause
-                .named_children(&mut clause.walk())
-                .find(|n| n.kind() == "statement_list");
-            let last = list.and_then(|l| {
-                l.named_children(&mut l.walk())
-                    .filter(|n| n.kind() != "comment")
-                    .last()
-            });
-            last.is_some_and(|last| terminates(last, loop_node, source))
-        })
+    if !has_default || breaks_out {
+        return None;
+    }
+    clauses.into_iter().map(last_statement).collect()
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -216,7 +216,8 @@ fn check_assigned_timer(
         title: format!("Make {name} a {time_pkg}.NewTimer that is stopped on every path"),
         applicability: Applicability::Safe,
         edits,
-        isolation: function.byte_range(),
+        // No new name is introduced, so the fix only needs its own statements.
+        isolation: declaration.start_byte()..select.end_byte(),
     });
     Some(finding)
 }
@@ -258,16 +259,14 @@ fn timer_case<'t>(ctx: &FileContext, time_pkg: &str, clause: Node<'t>) -> Option
 /// Only a local declaration can hide the import: Go rejects a package-level declaration
 /// of a name the file imports.
 fn time_is_shadowed(ctx: &FileContext, function: Node<'_>, time_pkg: &str) -> bool {
-    syntax::declared_names(function, ctx.source).contains(time_pkg)
+    ctx.declared_names_in(function).contains(time_pkg)
 }
 
-/// Picks `timer`, `timer2`, … avoiding every identifier visible in the function.
+/// Picks `timer`, `timer2`, … avoiding every identifier visible in the function and the
+/// names given to the other selects of the function.
 fn name_timers(ctx: &FileContext, function: Node<'_>, timers: &mut [TimerCase]) {
-    let mut taken = syntax::identifiers(function, ctx.source);
-    taken.extend(ctx.package_level_names().iter().cloned());
     for timer in timers.iter_mut() {
-        timer.name = syntax::fresh_name("timer", &taken);
-        taken.insert(timer.name.clone());
+        timer.name = ctx.fresh_name(function, "timer");
     }
 }
 
@@ -324,7 +323,9 @@ fn build_fix(
         ),
         applicability: evaluation_order_applicability(ctx, clauses, timers),
         edits,
-        isolation: function.byte_range(),
+        // Each select's timers have names of their own in the function, so selects of one
+        // function are fixed in the same pass; only a select nested in another waits.
+        isolation: syntax::line_start(ctx.source, anchor.start_byte())..select.end_byte(),
     })
 }
 

@@ -73,7 +73,7 @@ fn check_call(ctx: &FileContext, time_pkg: &str, call: Node<'_>) -> Option<Findi
     if !syntax::function_can_return(function, ctx.source, Some(call)) {
         return None;
     }
-    let shadowed = syntax::declared_names(outermost, ctx.source).contains(time_pkg);
+    let shadowed = ctx.declared_names_in(outermost).contains(time_pkg);
     let [duration] = syntax::call_arguments(call)[..] else {
         return None;
     };
@@ -133,9 +133,7 @@ fn build_fix(
     {
         return None;
     }
-    let mut taken = syntax::identifiers(outermost, ctx.source);
-    taken.extend(ctx.package_level_names().iter().cloned());
-    let name = syntax::fresh_name("ticker", &taken);
+    let name = ctx.fresh_name(outermost, "ticker");
     let indent = syntax::statement_indent(ctx.source, anchor);
     let declaration = format!(
         "{indent}{name} := {time_pkg}.NewTicker({duration_text})\n{indent}defer {name}.Stop()\n"
@@ -152,7 +150,9 @@ fn build_fix(
             ),
             Edit::replace(call.byte_range(), format!("{name}.C")),
         ],
-        isolation: outermost.byte_range(),
+        // The name is unique in the function (the context hands each fix its own), so
+        // only fixes touching this statement need to wait for another pass.
+        isolation: syntax::line_start(ctx.source, anchor.start_byte())..statement.end_byte(),
     })
 }
 
