@@ -102,7 +102,7 @@ fn check_select(ctx: &FileContext, time_pkg: &str, select: Node<'_>) -> Option<F
         .filter_map(|c| timer_case(ctx, time_pkg, *c))
         .collect();
     if timers.is_empty() {
-        return check_assigned_timer(ctx, time_pkg, select, &clauses, function);
+        return check_assigned_timer(ctx, time_pkg, select, &clauses);
     }
     let first_call = timers.first()?.call;
     let mut finding = Finding {
@@ -136,7 +136,6 @@ fn check_assigned_timer(
     time_pkg: &str,
     select: Node<'_>,
     clauses: &[Node<'_>],
-    function: Node<'_>,
 ) -> Option<Finding> {
     let declaration = select
         .prev_named_sibling()
@@ -167,7 +166,8 @@ fn check_assigned_timer(
         let is_receive = arrow.child_by_field_name("operator")?.kind() == "<-";
         is_receive.then_some((*c, operand))
     })?;
-    let uses = descendants_of_kind(function, &["identifier"])
+    // `name :=` is scoped to the block that holds the declaration and the select.
+    let uses = descendants_of_kind(declaration.parent()?, &["identifier"])
         .into_iter()
         .filter(|i| ctx.text(*i) == name)
         .count();
