@@ -8,7 +8,9 @@
 //! once, from the analysis layer's per-path count; a sender that closes the channel after
 //! its send is still a sender. Also finds a function that sends on its own unbuffered
 //! channel before returning it, which blocks it forever. A goroutine that sends in a loop
-//! is reported as manual: how many values it leaves behind is not known.
+//! is reported as manual: how many values it leaves behind is not known. A channel made
+//! with a literal buffer is checked the same way against its capacity: more values sent
+//! than the buffer holds, to a reader that can stop, is the same leak.
 //!
 //! ## Why is this bad?
 //! A send on an unbuffered channel blocks until someone receives. Once the function has
@@ -74,8 +76,10 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
         .nodes(FUNCTION_KINDS)
         .into_iter()
         .flat_map(|function| channels::local_channels(function, ctx.source))
-        .filter(|channel| channel.is_unbuffered(ctx.source))
-        .filter_map(|channel| check_channel(ctx, &channel))
+        .filter_map(|channel| {
+            let capacity = literal_capacity(ctx, &channel)?;
+            check_channel(ctx, &channel, capacity)
+        })
         .collect();
     findings.extend(field_channel_sends::check(ctx));
     findings
@@ -111,7 +115,17 @@ enum SenderCount {
     Unknown,
 }
 
-fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
+/// The capacity written at the `make`: 0 when there is none, the number for an integer
+/// literal, `None` for anything else (a buffer sized by an expression is left alone).
+fn literal_capacity(ctx: &FileContext, channel: &LocalChannel) -> Option<u32> {
+    match channel.capacity {
+        None => Some(0),
+        Some(c) if c.kind() == "int_literal" => ctx.text(c).parse().ok(),
+        Some(_) => None,
+    }
+}
+
+fn check_channel(ctx: &FileContext, channel: &LocalChannel, existing: u32) -> Option<Finding> {
     let uses = channels::channel_uses(channel, ctx.source)?;
     if uses
         .iter()
@@ -124,11 +138,25 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
         .iter()
         .any(|u| u.kind == UseKind::Send && u.goroutine.is_none())
     {
-        return self_send(ctx, channel, &uses, returned);
+        return self_send(ctx, channel, &uses, returned, existing);
     }
     let senders = match sending_goroutines(ctx, &uses)? {
         Ok(senders) => senders,
-        Err(reason) => return Some(manual(ctx, channel, reason)),
+        Err(reason) => {
+            // A buffered channel fed by a loop (shape 9): its buffer may not hold what is
+            // left once the reader stops, but only when the reader can stop early.
+            let receives: Vec<Node> = uses
+                .iter()
+                .filter(|u| u.kind == UseKind::Receive && u.goroutine.is_none())
+                .map(|u| u.node)
+                .collect();
+            let reader_can_stop = receives.iter().any(|r| is_select_case_with_others(ctx, *r))
+                || reader_returns_early(ctx, channel, &receives);
+            if existing > 0 && !reader_can_stop {
+                return None;
+            }
+            return Some(manual(ctx, channel, reason));
+        }
     };
     if uses
         .iter()
@@ -147,6 +175,11 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
         .map(|u| u.node)
         .collect();
     let count = sender_count(ctx, channel, &senders);
+    match &count {
+        SenderCount::Literal(n) if *n <= existing as usize => return None,
+        SenderCount::Expression(_) if existing > 0 => return None,
+        _ => {}
+    }
     let pattern = if returned {
         Pattern::Returned
     } else {
@@ -156,7 +189,8 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
     let mut finding = Finding {
         rule: ID,
         message: format!(
-            "goroutines can block forever sending on unbuffered channel {name} ({})",
+            "goroutines can block forever sending on {} ({})",
+            channel_description(name, existing),
             pattern.describe()
         ),
         severity: Severity::Warning,
@@ -191,13 +225,41 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
     Some(finding)
 }
 
+fn channel_description(name: &str, capacity: u32) -> String {
+    match capacity {
+        0 => format!("unbuffered channel {name}"),
+        n => format!("channel {name}, whose buffer of {n} is smaller than what is sent"),
+    }
+}
+
+/// Whether the function can return between starting its senders and its first receive,
+/// or from inside its receiving loop: the reader stops before every value is in.
+fn reader_returns_early(ctx: &FileContext, channel: &LocalChannel, receives: &[Node<'_>]) -> bool {
+    let first_receive = receives.iter().map(|r| r.start_byte()).min();
+    descendants_of_kind(channel.function, &["return_statement"])
+        .into_iter()
+        .filter(|r| syntax::enclosing_function(*r) == Some(channel.function))
+        .any(|r| {
+            let before_first = first_receive.is_some_and(|f| r.start_byte() < f)
+                && r.start_byte() > channel.statement.end_byte();
+            let in_receiving_loop = receives.iter().any(|receive| {
+                syntax::enclosing_loop(*receive)
+                    .is_some_and(|l| syntax::ancestors(r).any(|a| a == l))
+            });
+            before_first || in_receiving_loop
+        })
+}
+
 /// A finding with no fix, saying why.
 fn manual(ctx: &FileContext, channel: &LocalChannel, reason: &str) -> Finding {
     Finding {
         rule: ID,
         message: format!(
-            "goroutines can block forever sending on unbuffered channel {}; not fixed automatically: {reason}",
-            channel.name(ctx.source)
+            "goroutines can block forever sending on {}; not fixed automatically: {reason}",
+            channel_description(
+                channel.name(ctx.source),
+                literal_capacity(ctx, channel).unwrap_or(0)
+            )
         ),
         severity: Severity::Warning,
         start: channel.make_call.start_byte(),
@@ -214,6 +276,7 @@ fn self_send(
     channel: &LocalChannel,
     uses: &[ChannelUse<'_>],
     returned: bool,
+    existing: u32,
 ) -> Option<Finding> {
     let received = uses
         .iter()
@@ -250,8 +313,11 @@ fn self_send(
     });
     let name = channel.name(ctx.source);
     let Count::AtMost(capacity) = count else {
-        return Some(manual(ctx, channel, "the function sends on it in a loop"));
+        return (existing == 0).then(|| manual(ctx, channel, "the function sends on it in a loop"));
     };
+    if capacity <= existing {
+        return None;
+    }
     let mut finding = manual(ctx, channel, "");
     finding.message = format!(
         "the function blocks forever sending on its own unbuffered channel {name} before returning it: no one can receive yet"
@@ -700,6 +766,24 @@ mod tests {
         assert_eq!(looped[0].applicability(), Applicability::Manual);
         assert!(
             looped[0].message.contains("in a loop"),
+            "{}",
+            looped[0].message
+        );
+    }
+
+    #[test]
+    fn a_buffer_smaller_than_what_is_sent_grows_and_a_big_enough_one_is_left_alone() {
+        let three = "func f(ctx context.Context) {\n\tc := make(chan int, CAP)\n\tgo func() {\n\t\tc <- 1\n\t}()\n\tgo func() {\n\t\tc <- 2\n\t}()\n\tgo func() {\n\t\tc <- 3\n\t}()\n\tselect {\n\tcase <-c:\n\tcase <-ctx.Done():\n\t}\n}\n";
+        check_fix(
+            &wrap(&three.replace("CAP", "1")),
+            &wrap(&three.replace("CAP", "3")),
+        );
+        assert!(findings_for(&wrap(&three.replace("CAP", "3"))).is_empty());
+        // Shape 9: a loop sender into a buffer, and a reader that can leave early.
+        let looped = findings_for(&wrap("func f(ctx context.Context, xs []int) {\n\tc := make(chan int, 6)\n\tgo func() {\n\t\tfor _, x := range xs {\n\t\t\tc <- x\n\t\t}\n\t}()\n\tfor range xs {\n\t\tselect {\n\t\tcase <-c:\n\t\tcase <-ctx.Done():\n\t\t\treturn\n\t\t}\n\t}\n}\n"));
+        assert_eq!(looped[0].applicability(), Applicability::Manual);
+        assert!(
+            looped[0].message.contains("buffer of 6"),
             "{}",
             looped[0].message
         );
