@@ -151,7 +151,7 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel, existing: u32) -> Op
                 .map(|u| u.node)
                 .collect();
             let reader_can_stop = receives.iter().any(|r| is_select_case_with_others(ctx, *r))
-                || reader_returns_early(ctx, channel, &receives);
+                || reader_returns_early(channel, &receives);
             if existing > 0 && !reader_can_stop {
                 return None;
             }
@@ -234,7 +234,7 @@ fn channel_description(name: &str, capacity: u32) -> String {
 
 /// Whether the function can return between starting its senders and its first receive,
 /// or from inside its receiving loop: the reader stops before every value is in.
-fn reader_returns_early(ctx: &FileContext, channel: &LocalChannel, receives: &[Node<'_>]) -> bool {
+fn reader_returns_early(channel: &LocalChannel, receives: &[Node<'_>]) -> bool {
     let first_receive = receives.iter().map(|r| r.start_byte()).min();
     descendants_of_kind(channel.function, &["return_statement"])
         .into_iter()
