@@ -75,26 +75,42 @@ impl PackageSource for DirPackage {
 }
 
 impl DirPackage {
+    /// The view over this package's files; each is read again only when a question is
+    /// about a name it might mention, and parsed at most once.
     fn build(&self) -> Option<PackageView> {
-        let sources = match &self.files {
-            Files::Disk => self.read_disk()?,
+        let members: Vec<(String, PathBuf)> = match &self.files {
+            Files::Disk => self.list_disk()?,
             Files::Memory(files) => files
                 .iter()
                 .filter(|(path, _)| path.parent() == Some(self.dir.as_path()))
-                .filter_map(|(path, bytes)| self.member(path, bytes.clone()))
+                .filter(|(path, bytes)| self.is_member(path, bytes))
+                .filter_map(|(path, _)| Some((file_name(path)?, path.clone())))
                 .collect(),
         };
-        Some(PackageView::build(&sources))
+        let names = members.iter().map(|(n, _)| n.clone()).collect();
+        let paths: HashMap<String, PathBuf> = members.into_iter().collect();
+        let files = self.files.clone();
+        let load = move |name: &str| {
+            let path = paths.get(name)?;
+            let bytes = match &files {
+                Files::Disk => std::fs::read(path).ok()?,
+                Files::Memory(files) => files.get(path)?.clone(),
+            };
+            String::from_utf8(bytes)
+                .ok()
+                .map(|t| t.replace("\r\n", "\n"))
+        };
+        Some(PackageView::new(names, Box::new(load)))
     }
 
-    /// The directory's `.go` files of this package, as (file name, text).
-    fn read_disk(&self) -> Option<Vec<(String, String)>> {
+    /// The directory's `.go` files of this package, as (file name, path).
+    fn list_disk(&self) -> Option<Vec<(String, PathBuf)>> {
         let dir = if self.dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
             &self.dir
         };
-        let mut sources = Vec::new();
+        let mut members = Vec::new();
         for entry in std::fs::read_dir(dir).ok()?.flatten() {
             let path = entry.path();
             let small = entry
@@ -103,23 +119,35 @@ impl DirPackage {
             if !small || path.extension().is_none_or(|e| e != "go") {
                 continue;
             }
-            if let Ok(bytes) = std::fs::read(&path) {
-                sources.extend(self.member(&path, bytes));
+            // Reading the head is enough to know the package clause.
+            let Ok(head) = read_head(&path) else {
+                continue;
+            };
+            if self.is_member(&path, &head) {
+                members.extend(file_name(&path).map(|n| (n, path.clone())));
             }
         }
-        sources.sort();
-        Some(sources)
+        members.sort();
+        Some(members)
     }
 
-    /// The file as (name, text) if it belongs to this package.
-    fn member(&self, path: &Path, bytes: Vec<u8>) -> Option<(String, String)> {
-        if path.extension().is_none_or(|e| e != "go") || package_clause(&bytes)? != self.name {
-            return None;
-        }
-        let text = String::from_utf8(bytes).ok()?;
-        let name = path.file_name()?.to_string_lossy().into_owned();
-        Some((name, text.replace("\r\n", "\n")))
+    fn is_member(&self, path: &Path, bytes: &[u8]) -> bool {
+        path.extension().is_some_and(|e| e == "go") && package_clause(bytes) == Some(&self.name)
     }
+}
+
+fn file_name(path: &Path) -> Option<String> {
+    Some(path.file_name()?.to_string_lossy().into_owned())
+}
+
+/// The first 64 KiB of a file, where its package clause is.
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)?
+        .take(64 * 1024)
+        .read_to_end(&mut head)?;
+    Ok(head)
 }
 
 /// The name in a file's `package` clause, found without parsing: the first line that
@@ -175,7 +203,7 @@ mod tests {
             .unwrap();
         assert!(Arc::ptr_eq(&a, &b), "one view per package");
         let view = a.view().unwrap();
-        assert_eq!(view.files, vec!["a.go", "b.go"]);
+        assert_eq!(view.file_names(), vec!["a.go", "b.go"]);
         assert_eq!(view.channel_field_types("out"), vec!["W"]);
     }
 }

@@ -34,6 +34,38 @@ pub fn for_each_node<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
     }
 }
 
+/// Calls `visit` on every node under `root` (root included), in source order, without
+/// descending into nodes `prune` approves of (they are not visited either, unless they
+/// are the root). Cheaper than asking each node for its ancestors.
+pub fn for_each_node_pruned<'t>(
+    root: Node<'t>,
+    prune: impl Fn(Node<'t>) -> bool,
+    mut visit: impl FnMut(Node<'t>),
+) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let pruned = node != root && prune(node);
+        if !pruned {
+            visit(node);
+            if cursor.goto_first_child() {
+                continue;
+            }
+        }
+        loop {
+            if cursor.node() == root {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
 /// Every node under `root` of one of the given kinds, in source order.
 pub fn descendants_of_kind<'t>(root: Node<'t>, kinds: &[&str]) -> Vec<Node<'t>> {
     let mut found = Vec::new();

@@ -371,11 +371,19 @@ fn loop_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) -> b
 /// statements and function literals belong to other executions.
 fn counted_inside(node: Node<'_>, counted: &dyn Fn(Node<'_>) -> bool) -> u32 {
     let mut count = 0;
-    syntax::for_each_node(node, |n| {
-        if counted(n) && !behind_literal(n, node) {
-            count += 1;
-        }
-    });
+    // The `go` statement itself may be counted (starting a sender), not what it runs.
+    syntax::for_each_node_pruned(
+        node,
+        |n| n.kind() == "func_literal" || (n.kind() == "go_statement" && !counted(n)),
+        |n| {
+            if counted(n) {
+                count += 1;
+            }
+        },
+    );
+    if node.kind() == "go_statement" {
+        return u32::from(counted(node));
+    }
     count
 }
 

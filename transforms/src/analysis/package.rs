@@ -4,65 +4,130 @@
 
 use crate::analysis::fields::{self, FieldEvent};
 use crate::syntax::{self, descendants_of_kind};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 use tree_sitter::Node;
 
-/// Hands a file's rules the view of its whole package, built on first use. The binary
-/// implements it (reading the directory's other files); the rules only ask.
+/// Hands a file's rules the view of its whole package. The binary implements it (it
+/// knows where the directory's other files are); the rules only ask.
 pub trait PackageSource: Sync {
-    /// The package view, or `None` when the package's files cannot be read.
+    /// The package view, or `None` when the package's files cannot be listed.
     fn view(&self) -> Option<&PackageView>;
 }
 
-/// Every file of a directory's package (its `_test.go` files included; `package x_test`
-/// is its own package), each parsed once and reduced to the facts the rules ask about.
-/// It holds no syntax trees, so one view can serve every file of the package.
+/// Reads one file of the package by name: the binary's I/O, handed in as a function so
+/// that this crate stays pure.
+pub type FileLoader = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// The facts of one file of the package, from one parse.
 #[derive(Debug, Default)]
-pub struct PackageView {
-    /// The file names, as given.
-    pub files: Vec<String>,
-    /// Functions and methods of every file, each with the file it is in.
+pub struct FileFacts {
     pub declarations: Declarations,
-    /// Events on struct-field channels in every file.
     pub field_events: Vec<FieldEvent>,
-    /// Methods some file starts as goroutines (`go w.run()`).
-    pub started_methods: HashSet<String>,
+    pub started_methods: Vec<String>,
+}
+
+impl FileFacts {
+    fn of(name: &str, text: &str) -> Self {
+        let Some(tree) = syntax::parse_go(text) else {
+            return FileFacts::default();
+        };
+        let root = tree.root_node();
+        let mut declarations = Declarations::of_file(root, text);
+        declarations.set_file(name);
+        let facts = fields::of_file(root, text, name);
+        FileFacts {
+            declarations,
+            field_events: facts.events,
+            started_methods: facts.started_methods,
+        }
+    }
+}
+
+/// Every file of a directory's package (its `_test.go` files included; `package x_test`
+/// is its own package). A question names what it is about — a field, a method — and only
+/// the files whose text mentions that name are parsed, each at most once, and reduced to
+/// its facts: no text or tree is kept, so one view serves every file of the package and
+/// the prefilter keeps its value (a package is not parsed whole because one file asked).
+pub struct PackageView {
+    files: Vec<(String, OnceLock<FileFacts>)>,
+    load: FileLoader,
+}
+
+impl std::fmt::Debug for PackageView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PackageView")
+            .field("files", &self.file_names())
+            .finish()
+    }
 }
 
 impl PackageView {
-    /// Parses each `(file name, text)` once and gathers its facts.
-    pub fn build(files: &[(String, String)]) -> Self {
-        let mut view = PackageView::default();
-        for (name, text) in files {
-            let Some(tree) = syntax::parse_go(text) else {
-                continue;
-            };
-            let root = tree.root_node();
-            let mut declarations = Declarations::of_file(root, text);
-            declarations.set_file(name);
-            view.declarations.merge(declarations);
-            let facts = fields::of_file(root, text, name);
-            view.field_events.extend(facts.events);
-            view.started_methods.extend(facts.started_methods);
-            view.files.push(name.clone());
+    /// A view over the named files, read with `load` when a question needs them.
+    pub fn new(files: Vec<String>, load: FileLoader) -> Self {
+        PackageView {
+            files: files.into_iter().map(|f| (f, OnceLock::new())).collect(),
+            load,
         }
-        view
     }
 
-    /// The struct types with a channel field of this name.
-    pub fn channel_field_types(&self, field: &str) -> Vec<&str> {
-        self.declarations
-            .channel_fields
-            .keys()
-            .filter_map(|k| k.split_once('.'))
-            .filter(|(_, f)| *f == field)
-            .map(|(t, _)| t)
+    /// A view over texts already in memory, as (file name, text).
+    pub fn build(files: &[(String, String)]) -> Self {
+        let texts: HashMap<String, String> = files.iter().cloned().collect();
+        let names = files.iter().map(|(n, _)| n.clone()).collect();
+        PackageView::new(names, Box::new(move |name| texts.get(name).cloned()))
+    }
+
+    pub fn file_names(&self) -> Vec<&str> {
+        self.files.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    /// The facts of every file whose text contains all of `words`.
+    fn facts_mentioning(&self, words: &[&str]) -> Vec<&FileFacts> {
+        self.files
+            .iter()
+            .filter_map(|(name, facts)| {
+                if let Some(facts) = facts.get() {
+                    // Parsed already: cheaper to ask the facts than to read the text again.
+                    return Some(facts);
+                }
+                let text = (self.load)(name)?;
+                words
+                    .iter()
+                    .all(|w| text.contains(w))
+                    .then(|| facts.get_or_init(|| FileFacts::of(name, &text)))
+            })
             .collect()
     }
 
-    /// The events on one field, from every file.
-    pub fn events_of<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a FieldEvent> + 'a {
-        self.field_events.iter().filter(move |e| e.field == field)
+    /// The struct types of the package with a channel field of this name.
+    pub fn channel_field_types(&self, field: &str) -> Vec<String> {
+        let mut types: Vec<String> = self
+            .facts_mentioning(&[field, "chan"])
+            .iter()
+            .flat_map(|f| f.declarations.channel_fields.keys())
+            .filter_map(|k| k.split_once('.'))
+            .filter(|(_, f)| *f == field)
+            .map(|(t, _)| t.to_string())
+            .collect();
+        types.sort();
+        types.dedup();
+        types
+    }
+
+    /// The events on one field, from every file that mentions it.
+    pub fn events_of(&self, field: &str) -> Vec<FieldEvent> {
+        self.facts_mentioning(&[field])
+            .iter()
+            .flat_map(|f| f.field_events.iter().filter(|e| e.field == field).cloned())
+            .collect()
+    }
+
+    /// Whether some file starts `method` as a goroutine (`go x.method(…)`).
+    pub fn starts_method(&self, method: &str) -> bool {
+        self.facts_mentioning(&["go ", method])
+            .iter()
+            .any(|f| f.started_methods.iter().any(|m| m == method))
     }
 }
 
@@ -100,15 +165,6 @@ impl Declarations {
         for decl in all {
             decl.file = file.to_string();
         }
-    }
-
-    /// Adds another file's declarations.
-    fn merge(&mut self, other: Declarations) {
-        self.functions.extend(other.functions);
-        for (name, decls) in other.methods {
-            self.methods.entry(name).or_default().extend(decls);
-        }
-        self.channel_fields.extend(other.channel_fields);
     }
 
     /// Reads the top-level declarations of a parsed file.
@@ -344,9 +400,9 @@ mod tests {
         ];
         let view = PackageView::build(&files);
         assert_eq!(view.channel_field_types("out"), vec!["W"]);
-        assert_eq!(view.events_of("out").count(), 2);
-        assert!(view.started_methods.contains("run"));
-        assert_eq!(view.declarations.methods["run"][0].file, "run.go");
+        assert_eq!(view.events_of("out").len(), 2);
+        assert!(view.starts_method("run"));
+        assert!(!view.starts_method("Start"));
     }
 
     #[test]

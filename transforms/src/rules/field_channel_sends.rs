@@ -20,14 +20,27 @@ use tree_sitter::Node;
 
 /// Findings for sends in this file on field channels that can be left without receiver.
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
-    if !ctx.source.contains("<-") {
+    if !has_field_send(ctx.source) {
         return Vec::new();
     }
     let own = fields::of_file(ctx.root(), ctx.source, ctx.file_name);
+    // What this file alone shows can already rule a field out — a receive that cannot
+    // stop, a range, an escape, a buffer — and then no other file is read.
+    let ruled_out = |field: &str| {
+        own.events.iter().any(|e| {
+            e.field == field
+                && match &e.op {
+                    FieldOp::Receive { can_stop } => !can_stop,
+                    FieldOp::Make { capacity } => capacity.is_some(),
+                    FieldOp::Range | FieldOp::Escape => true,
+                    FieldOp::Send | FieldOp::Close => false,
+                }
+        })
+    };
     let sends: Vec<&FieldEvent> = own
         .events
         .iter()
-        .filter(|e| e.op == FieldOp::Send)
+        .filter(|e| e.op == FieldOp::Send && !ruled_out(&e.field))
         .collect();
     if sends.is_empty() {
         return Vec::new();
@@ -51,6 +64,18 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
         .collect()
 }
 
+/// Whether the text has a send on a selector as gofmt prints it (`x.f <- v`), the only
+/// thing this check looks at; a cheap scan that spares most files the tree walk.
+fn has_field_send(text: &str) -> bool {
+    text.match_indices(" <- ").any(|(at, _)| {
+        text[..at]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '(' | ')'))
+            .any(|c| c == '.')
+    })
+}
+
 /// The package's field events, with this file's taken from its current text.
 struct PackageFacts<'a, 'c> {
     ctx: &'a FileContext<'c>,
@@ -59,25 +84,28 @@ struct PackageFacts<'a, 'c> {
 }
 
 impl PackageFacts<'_, '_> {
-    fn events_of<'e>(&'e self, field: &'e str) -> impl Iterator<Item = &'e FieldEvent> + 'e {
+    fn events_of(&self, field: &str) -> Vec<FieldEvent> {
         let file = self.ctx.file_name;
         self.view
             .events_of(field)
-            .filter(move |e| e.file != file)
-            .chain(self.own.events.iter().filter(move |e| e.field == field))
+            .into_iter()
+            .filter(|e| e.file != file)
+            .chain(self.own.events.iter().filter(|e| e.field == field).cloned())
+            .collect()
     }
 
     fn started(&self, method: &str) -> bool {
-        self.view.started_methods.contains(method)
-            || self.own.started_methods.iter().any(|m| m == method)
+        self.own.started_methods.iter().any(|m| m == method) || self.view.starts_method(method)
     }
 
     fn check_send(&self, send: &FieldEvent) -> Option<Finding> {
         let types = self.view.channel_field_types(&send.field);
-        let [owner] = types[..] else {
+        let [owner] = &types[..] else {
             return None;
         };
-        let events: Vec<&FieldEvent> = self.events_of(&send.field).collect();
+        let owner = owner.as_str();
+        let events = self.events_of(&send.field);
+        let events: Vec<&FieldEvent> = events.iter().collect();
         let makes: Vec<&FieldEvent> = events
             .iter()
             .copied()
@@ -178,10 +206,10 @@ impl PackageFacts<'_, '_> {
         .iter()
         .find(|name| {
             self.view
-                .declarations
-                .channel_fields
-                .contains_key(&format!("{owner}.{name}"))
-                && self.events_of(name).any(|e| e.op == FieldOp::Close)
+                .channel_field_types(name)
+                .iter()
+                .any(|t| t == owner)
+                && self.events_of(name).iter().any(|e| e.op == FieldOp::Close)
         })
         .map(|name| format!("{receiver}.{name}"))
     }
@@ -243,6 +271,13 @@ mod tests {
         assert!(finding.fixes[0].edits[0]
             .replacement
             .contains("case <-ctx.Done():"));
+    }
+
+    #[test]
+    fn only_a_send_on_a_selector_wakes_the_check() {
+        assert!(super::has_field_send("\tw.results <- v\n"));
+        assert!(super::has_field_send("\ts.chans[i] <- v\n"));
+        assert!(!super::has_field_send("\tc <- v\n\tx := <-w.results\n"));
     }
 
     #[test]

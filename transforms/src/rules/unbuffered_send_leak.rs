@@ -69,7 +69,8 @@ pub const SUMMARY: &str =
 /// The node kinds the rule starts from; the engine collects them in one walk.
 pub const KINDS: &[&str] = FUNCTION_KINDS;
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
-pub const TRIGGERS: &[&str] = &["make(chan", "<-"];
+/// (` <- ` is a send as gofmt prints it: the field-channel check needs one in the file.)
+pub const TRIGGERS: &[&str] = &["make(chan", " <- "];
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
     let mut findings: Vec<Finding> = ctx
@@ -436,26 +437,26 @@ fn statements_after_on_path<'t>(ctx: &FileContext, statement: Node<'t>) -> Vec<N
 /// channel, a lock, a wait or a sleep. Other goroutines' code does not count.
 fn blocks(ctx: &FileContext, node: Node<'_>) -> bool {
     let mut found = false;
-    syntax::for_each_node(node, |n| {
-        let behind_literal = n != node
-            && syntax::ancestors(n)
-                .take_while(|a| *a != node)
-                .any(|a| matches!(a.kind(), "func_literal" | "go_statement"));
-        if found || behind_literal {
-            return;
-        }
-        found = match n.kind() {
-            "send_statement" | "select_statement" | "range_clause" => true,
-            "unary_expression" => n
-                .child_by_field_name("operator")
-                .is_some_and(|o| o.kind() == "<-"),
-            "call_expression" => n
-                .child_by_field_name("function")
-                .and_then(|f| f.child_by_field_name("field"))
-                .is_some_and(|f| matches!(ctx.text(f), "Lock" | "RLock" | "Wait" | "Sleep")),
-            _ => false,
-        };
-    });
+    syntax::for_each_node_pruned(
+        node,
+        |n| matches!(n.kind(), "func_literal" | "go_statement"),
+        |n| {
+            found = found
+                || match n.kind() {
+                    "send_statement" | "select_statement" | "range_clause" => true,
+                    "unary_expression" => n
+                        .child_by_field_name("operator")
+                        .is_some_and(|o| o.kind() == "<-"),
+                    "call_expression" => n
+                        .child_by_field_name("function")
+                        .and_then(|f| f.child_by_field_name("field"))
+                        .is_some_and(|f| {
+                            matches!(ctx.text(f), "Lock" | "RLock" | "Wait" | "Sleep")
+                        }),
+                    _ => false,
+                };
+        },
+    );
     found
 }
 
