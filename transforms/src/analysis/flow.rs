@@ -352,7 +352,18 @@ fn clause_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) ->
 }
 
 fn loop_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) -> bool) -> Paths {
-    if counted_inside(statement, counted) > 0 {
+    let body = statement
+        .child_by_field_name("body")
+        .map(|b| sequence(&statements(b), source, counted));
+    let header_counts = statement
+        .named_children(&mut statement.walk())
+        .filter(|c| c.kind() != "block")
+        .any(|c| counted_inside(c, counted) > 0);
+    // A loop repeats only what its body does on paths that go round again; counted
+    // events only on paths that return (`errCh <- err; return`) happen at most once.
+    let repeats_counted =
+        body.is_none_or(|b| b.falls.is_some_and(|f| f != Count::AtMost(0))) || header_counts;
+    if repeats_counted {
         return Paths {
             falls: Some(Count::Unbounded),
             exits: Some(Count::Unbounded),
@@ -361,9 +372,10 @@ fn loop_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) -> b
     let returns = descendants_of_kind(statement, &["return_statement"])
         .iter()
         .any(|r| syntax::enclosing_function(*r) == syntax::enclosing_function(statement));
+    let exits = body.and_then(|b| b.exits);
     Paths {
         falls: (!endless_loop(statement, source)).then_some(Count::AtMost(0)),
-        exits: returns.then_some(Count::AtMost(0)),
+        exits: max_option(exits, returns.then_some(Count::AtMost(0))),
     }
 }
 
@@ -452,6 +464,18 @@ mod tests {
         assert_eq!(
             sends("select {\ncase c <- 1:\ncase <-c:\n\tc <- 2\n}"),
             Count::AtMost(1)
+        );
+    }
+
+    #[test]
+    fn sends_in_a_loop_that_each_return_count_once() {
+        assert_eq!(
+            sends("for {\n\tif ok {\n\t\tc <- 1\n\t\treturn\n\t}\n\tif !ok {\n\t\tc <- 2\n\t\treturn\n\t}\n}"),
+            Count::AtMost(1)
+        );
+        assert_eq!(
+            sends("for _, x := range xs {\n\tif x > 0 {\n\t\tc <- x\n\t\tcontinue\n\t}\n}"),
+            Count::Unbounded
         );
     }
 

@@ -151,12 +151,12 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel, existing: u32) -> Op
                 .filter(|u| u.kind == UseKind::Receive && u.goroutine.is_none())
                 .map(|u| u.node)
                 .collect();
-            let reader_can_stop = receives.iter().any(|r| is_select_case_with_others(ctx, *r))
+            // Report it only where values can be left behind: a reader that can stop
+            // early, or none in this function (the channel is returned to a caller).
+            let reader_can_stop = receives.is_empty()
+                || receives.iter().any(|r| is_select_case_with_others(ctx, *r))
                 || reader_returns_early(channel, &receives);
-            if existing > 0 && !reader_can_stop {
-                return None;
-            }
-            return Some(manual(ctx, channel, reason));
+            return reader_can_stop.then(|| manual(ctx, channel, reason));
         }
     };
     if uses
@@ -176,6 +176,16 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel, existing: u32) -> Op
         .map(|u| u.node)
         .collect();
     let count = sender_count(ctx, channel, &senders);
+    // A buffer is outgrown only by values outstanding at once: senders started after the
+    // first receive take turns with it (send, receive, send again), as tests often do.
+    let first_receive = receives.iter().map(|r| r.start_byte()).min();
+    if existing > 0
+        && gos
+            .iter()
+            .any(|g| first_receive.is_some_and(|r| g.start_byte() > r))
+    {
+        return None;
+    }
     match &count {
         SenderCount::Literal(n) if *n <= existing as usize => return None,
         SenderCount::Expression(_) if existing > 0 => return None,
@@ -355,7 +365,14 @@ fn sending_goroutines<'t>(
     for channel_use in uses {
         match (channel_use.kind, channel_use.goroutine) {
             (UseKind::Send, Some(go)) => {
-                if !is_final_on_its_path(ctx, channel_use.node) {
+                // A send that is one case of a select already has a way out (ctx.Done,
+                // a stop channel): a different protocol, not a forgotten buffer.
+                let in_select = channel_use
+                    .node
+                    .parent()
+                    .and_then(|s| s.parent())
+                    .is_some_and(|c| c.kind() == "communication_case");
+                if in_select || !is_final_on_its_path(ctx, channel_use.node) {
                     return None;
                 }
                 if !gos.contains(&go) {
@@ -780,6 +797,9 @@ mod tests {
             &wrap(&three.replace("CAP", "3")),
         );
         assert!(findings_for(&wrap(&three.replace("CAP", "3"))).is_empty());
+        // From etcd's timeout dialer test: senders that take turns with the receives.
+        let turns = "func f(ctx context.Context) {\n\tdone := make(chan int, 1)\n\tgo func() {\n\t\tdone <- 1\n\t}()\n\tselect {\n\tcase <-done:\n\tcase <-ctx.Done():\n\t}\n\tgo func() {\n\t\tdone <- 2\n\t}()\n\tselect {\n\tcase <-done:\n\tcase <-ctx.Done():\n\t}\n}\n";
+        assert!(findings_for(&wrap(turns)).is_empty());
         // Shape 9: a loop sender into a buffer, and a reader that can leave early.
         let looped = findings_for(&wrap("func f(ctx context.Context, xs []int) {\n\tc := make(chan int, 6)\n\tgo func() {\n\t\tfor _, x := range xs {\n\t\t\tc <- x\n\t\t}\n\t}()\n\tfor range xs {\n\t\tselect {\n\t\tcase <-c:\n\t\tcase <-ctx.Done():\n\t\t\treturn\n\t\t}\n\t}\n}\n"));
         assert_eq!(looped[0].applicability(), Applicability::Manual);
