@@ -141,6 +141,14 @@ impl PackageFacts<'_, '_> {
                     .chain(syntax::ancestors(n))
                     .find(|a| a.kind() == "send_statement")
             })?;
+        // A send that is one case of a select already has a way out (a done channel, a
+        // default): etcd's file pipeline and watch streams, moby's transfers.
+        if node
+            .parent()
+            .is_some_and(|c| c.kind() == "communication_case")
+        {
+            return None;
+        }
         if sent_by_a_one_send_goroutine_in_a_loop(node) {
             // blocking-send-in-loop reports that shape.
             return None;
@@ -278,6 +286,17 @@ mod tests {
         assert!(super::has_field_send("\tw.results <- v\n"));
         assert!(super::has_field_send("\ts.chans[i] <- v\n"));
         assert!(!super::has_field_send("\tc <- v\n\tx := <-w.results\n"));
+    }
+
+    #[test]
+    fn a_send_that_is_a_select_case_has_a_way_out() {
+        let guarded = WORKER.replace(
+            "\tw.results <- 1\n",
+            "\tselect {\n\tcase w.results <- 1:\n\tcase <-ctx.Done():\n\t}\n",
+        );
+        assert!(!findings_for(&guarded)
+            .iter()
+            .any(|f| f.message.contains("W.results")));
     }
 
     #[test]

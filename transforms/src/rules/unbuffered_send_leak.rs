@@ -159,16 +159,6 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel, existing: u32) -> Op
             return reader_can_stop.then(|| manual(ctx, channel, reason));
         }
     };
-    if uses
-        .iter()
-        .any(|u| u.kind == UseKind::Close && u.goroutine.is_none())
-    {
-        return Some(manual(
-            ctx,
-            channel,
-            "the function closes the channel while a sender may still be sending, which panics; close it in the sender instead",
-        ));
-    }
     let gos: Vec<Node> = senders.iter().map(|s| s.go).collect();
     let receives: Vec<Node> = uses
         .iter()
@@ -188,7 +178,8 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel, existing: u32) -> Op
     }
     match &count {
         SenderCount::Literal(n) if *n <= existing as usize => return None,
-        SenderCount::Expression(_) if existing > 0 => return None,
+        // With a buffer already there, only a count that provably outgrows it is reported.
+        SenderCount::Expression(_) | SenderCount::Unknown if existing > 0 => return None,
         _ => {}
     }
     let pattern = if returned {
@@ -196,6 +187,17 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel, existing: u32) -> Op
     } else {
         leak_pattern(ctx, channel, &gos, &receives, &count)?
     };
+    // Closing before any sender starts (an early error path) races with nobody.
+    let first_go = senders.iter().map(|s| s.go.start_byte()).min().unwrap_or(0);
+    if uses.iter().any(|u| {
+        u.kind == UseKind::Close && u.goroutine.is_none() && u.node.start_byte() > first_go
+    }) {
+        return Some(manual(
+            ctx,
+            channel,
+            "the function closes the channel while a sender may still be sending, which panics; close it in the sender instead",
+        ));
+    }
     let name = channel.name(ctx.source);
     let mut finding = Finding {
         rule: ID,
