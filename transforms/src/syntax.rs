@@ -13,25 +13,8 @@ pub fn parse_go(source: &str) -> Option<Tree> {
 }
 
 /// Calls `visit` on every node under `root`, in source order, root included.
-pub fn for_each_node<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    loop {
-        visit(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node() == root {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
+pub fn for_each_node<'t>(root: Node<'t>, visit: impl FnMut(Node<'t>)) {
+    for_each_node_pruned(root, |_| false, visit);
 }
 
 /// Calls `visit` on every node under `root` (root included), in source order, without

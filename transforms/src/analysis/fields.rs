@@ -200,7 +200,9 @@ fn make_op(value: Node<'_>, source: &str) -> Option<FieldOp> {
     })
 }
 
-fn select_with_others(receive: Node<'_>) -> bool {
+/// Whether a receive is one case of a select that has other cases, so the receiver can
+/// leave without receiving.
+pub fn select_with_others(receive: Node<'_>) -> bool {
     syntax::ancestors(receive)
         .take_while(|a| !syntax::is_function(*a))
         .find(|a| a.kind() == "communication_case")

@@ -53,6 +53,7 @@
 //! another caller's channel would be closed. When nothing sends at all, closing the
 //! channel at return is unsafe: the waiter now runs the code after its wait.
 
+use crate::analysis::fields;
 use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
@@ -148,7 +149,7 @@ fn check_waiter(
         matches!(u.kind, UseKind::Send | UseKind::Return | UseKind::LenOrCap)
             || (u.kind == UseKind::Receive && u.goroutine.is_none())
     });
-    if others_use || waits.iter().any(|w| in_select_with_others(w.node)) {
+    if others_use || waits.iter().any(|w| fields::select_with_others(w.node)) {
         return None;
     }
     let name = channel.name(ctx.source);
@@ -183,19 +184,6 @@ fn check_waiter(
             .push_str("; it is handed to several functions: close it after the last send"),
     }
     Some(finding)
-}
-
-fn in_select_with_others(receive: Node<'_>) -> bool {
-    syntax::ancestors(receive)
-        .find(|a| a.kind() == "communication_case")
-        .and_then(|case| case.parent())
-        .is_some_and(|select| {
-            select
-                .named_children(&mut select.walk())
-                .filter(|c| c.kind().ends_with("_case"))
-                .count()
-                > 1
-        })
 }
 
 /// `defer close(p)` at the top of the one function that sends on the channel as its

@@ -105,19 +105,9 @@ fn check_select(ctx: &FileContext, time_pkg: &str, select: Node<'_>) -> Option<F
         return check_assigned_timer(ctx, time_pkg, select, &clauses);
     }
     let first_call = timers.first()?.call;
-    let mut finding = Finding {
-        rule: ID,
-        message: format!("{time_pkg}.After in a select with other cases leaves its timer running until it fires; use {time_pkg}.NewTimer and Stop it"),
-        severity: Severity::Warning,
-        start: first_call.start_byte(),
-        end: first_call.end_byte(),
-        fixes: Vec::new(),
-    };
-    if let TimerLeak::NotALeak(reason) = ctx.timer_leak() {
-        finding.severity = Severity::Info;
-        finding.message = format!(
-            "{time_pkg}.After in a select allocates a timer each time it runs; not a leak on this module's Go version ({reason})"
-        );
+    let message = format!("{time_pkg}.After in a select with other cases leaves its timer running until it fires; use {time_pkg}.NewTimer and Stop it");
+    let mut finding = timer_finding(ctx, time_pkg, first_call, message);
+    if finding.severity == Severity::Info {
         return Some(finding);
     }
     name_timers(ctx, function, &mut timers);
@@ -125,6 +115,26 @@ fn check_select(ctx: &FileContext, time_pkg: &str, select: Node<'_>) -> Option<F
         .into_iter()
         .collect();
     Some(finding)
+}
+
+/// The finding at a `time.After` call: a warning with `message`, or, where the module's
+/// Go version collects unstopped timers, an `info` finding that says so and gets no fix.
+fn timer_finding(ctx: &FileContext, time_pkg: &str, call: Node<'_>, message: String) -> Finding {
+    let mut finding = Finding {
+        rule: ID,
+        message,
+        severity: Severity::Warning,
+        start: call.start_byte(),
+        end: call.end_byte(),
+        fixes: Vec::new(),
+    };
+    if let TimerLeak::NotALeak(reason) = ctx.timer_leak() {
+        finding.severity = Severity::Info;
+        finding.message = format!(
+            "{time_pkg}.After in a select allocates a timer each time it runs; not a leak on this module's Go version ({reason})"
+        );
+    }
+    finding
 }
 
 /// `t := time.After(d)` right before the select (a statement of the same list), then
@@ -174,19 +184,9 @@ fn check_assigned_timer(
     let [duration] = syntax::call_arguments(call)[..] else {
         return None;
     };
-    let mut finding = Finding {
-        rule: ID,
-        message: format!("{name} := {time_pkg}.After(…) waited on in a select with other cases leaves its timer running until it fires; use {time_pkg}.NewTimer and Stop it"),
-        severity: Severity::Warning,
-        start: call.start_byte(),
-        end: call.end_byte(),
-        fixes: Vec::new(),
-    };
-    if let TimerLeak::NotALeak(reason) = ctx.timer_leak() {
-        finding.severity = Severity::Info;
-        finding.message = format!(
-            "{time_pkg}.After in a select allocates a timer each time it runs; not a leak on this module's Go version ({reason})"
-        );
+    let message = format!("{name} := {time_pkg}.After(…) waited on in a select with other cases leaves its timer running until it fires; use {time_pkg}.NewTimer and Stop it");
+    let mut finding = timer_finding(ctx, time_pkg, call, message);
+    if finding.severity == Severity::Info {
         return Some(finding);
     }
     // The name must mean this timer's channel and nothing else: declared, then received
