@@ -216,15 +216,18 @@ pub fn select_with_others(receive: Node<'_>) -> bool {
         })
 }
 
-/// `go x.method(…)` starts `method`.
+/// `go x.method(…)` starts `method`; `go function(…)` starts `function`.
 fn started_method(go: Node<'_>, source: &str) -> Option<String> {
     let call = go
         .named_child(0)
         .filter(|c| c.kind() == "call_expression")?;
-    let callee = call
-        .child_by_field_name("function")
-        .filter(|f| f.kind() == "selector_expression")?;
-    Some(source[callee.child_by_field_name("field")?.byte_range()].to_string())
+    let callee = call.child_by_field_name("function")?;
+    let name = match callee.kind() {
+        "selector_expression" => callee.child_by_field_name("field")?,
+        "identifier" => callee,
+        _ => return None,
+    };
+    Some(source[name.byte_range()].to_string())
 }
 
 /// `Type.method` or `function` for the top-level declaration holding `node`.

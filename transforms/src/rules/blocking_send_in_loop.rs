@@ -2,6 +2,12 @@
 //! Finds `go func(…) { ch <- v }(…)` inside a loop: a goroutine started per iteration whose
 //! whole body is one send.
 //!
+//!
+//! It also finds, through the package view, a function that runs as a goroutine (a `go
+//! func` literal, or a function or method some file starts with `go`) making a plain send
+//! on a channel it was handed as a parameter, while it could give up on a context or
+//! done channel parameter it has (prometheus's scrape loop and its `errc`).
+//!
 //! ## Why is this bad?
 //! Sending in a goroutine makes the loop go on without waiting, but when the receiver stops
 //! receiving — it returned, it failed — every iteration leaves one more goroutine blocked
@@ -45,13 +51,16 @@
 //! instead of in the goroutine. The drop alternative is never offered for a control
 //! signal — an empty struct or boolean, or a channel named for a command (`killCh`,
 //! `stopCh`, `resize`): the receiver acts on each one, and losing it changes state (a
-//! worker pool that never shrinks); such a finding without a context is manual.
+//! worker pool that never shrinks); such a finding without a context is manual. A send on
+//! a parameter channel gets only the give-up alternative, which returns from the sender's
+//! function when the context or done channel fires; it is unsafe for the same reason.
 //! Channels made locally and received from in the same
 //! function are left to `unbuffered-send-leak`, whose buffer fix is safe.
 
 use crate::channels;
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::rules::parameter_channel_sends;
 use crate::syntax::{self, descendants_of_kind};
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -59,15 +68,18 @@ use tree_sitter::Node;
 pub const ID: &str = "blocking-send-in-loop";
 pub const SUMMARY: &str = "a goroutine started in a loop only to send can block forever";
 /// The node kinds the rule starts from; the engine collects them in one walk.
-pub const KINDS: &[&str] = &["go_statement"];
+pub const KINDS: &[&str] = &["go_statement", "send_statement"];
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
-pub const TRIGGERS: &[&str] = &["go func"];
+pub const TRIGGERS: &[&str] = &["go func", " <- "];
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
-    ctx.nodes(&["go_statement"])
+    let mut findings: Vec<Finding> = ctx
+        .nodes(&["go_statement"])
         .into_iter()
         .filter_map(|go| check_go(ctx, go))
-        .collect()
+        .collect();
+    findings.extend(parameter_channel_sends::check(ctx));
+    findings
 }
 
 fn check_go(ctx: &FileContext, go: Node<'_>) -> Option<Finding> {

@@ -223,7 +223,7 @@ impl PackageFacts<'_, '_> {
     }
 }
 
-fn sent_by_a_one_send_goroutine_in_a_loop(send: Node<'_>) -> bool {
+pub(crate) fn sent_by_a_one_send_goroutine_in_a_loop(send: Node<'_>) -> bool {
     let literal = syntax::ancestors(send).find(|a| a.kind() == "func_literal");
     literal.is_some_and(|l| {
         crate::channels::started_goroutine(l)
@@ -233,7 +233,7 @@ fn sent_by_a_one_send_goroutine_in_a_loop(send: Node<'_>) -> bool {
 }
 
 /// `select { case x.f <- v: case <-done: }` in place of the send.
-fn give_up_fix(ctx: &FileContext, send: Node<'_>, done: &str) -> Option<Fix> {
+pub(crate) fn give_up_fix(ctx: &FileContext, send: Node<'_>, done: &str) -> Option<Fix> {
     let plain = send.parent().is_some_and(|p| p.kind() == "statement_list")
         && syntax::starts_its_line(ctx.source, send.start_byte())
         && !ctx.text(send).contains('\n');

@@ -9,6 +9,8 @@ pub mod defer_in_loop;
 /// Part of `unbuffered-send-leak`: sends on struct-field channels, from the package view.
 pub mod field_channel_sends;
 pub mod lost_cancel;
+/// Part of `blocking-send-in-loop`: plain sends on parameter channels in goroutines.
+pub mod parameter_channel_sends;
 pub mod range_unclosed_channel;
 pub mod time_after_in_select;
 pub mod time_tick;
