@@ -5,6 +5,11 @@
 //! blocks forever. The facts come from the package view: the field's make sites, sends,
 //! receives and escapes in every file of the package.
 //!
+//! Shape 8 of the same issue is checked here too and reported as `blocking-send-in-loop`:
+//! a send the caller makes itself (not a goroutine) on such a field, buffered or not,
+//! blocks the caller once the reader has stopped and the buffer is full — reported when
+//! the sender can see a context or stop channel to give up on.
+//!
 //! The fix turns the send into a select that also gives up on the context or stop
 //! channel the sender can see, and returns from the sender's function when it does; it
 //! is unsafe, because the value is dropped once that fires. Buffering the field is not offered: a later receive (the next `Wait`) would get
@@ -14,6 +19,7 @@ use crate::analysis::fields::{self, FieldEvent, FieldOp};
 use crate::analysis::package::PackageView;
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::rules::blocking_send_in_loop;
 use crate::rules::unbuffered_send_leak::ID;
 use crate::syntax::{self, descendants_of_kind};
 use tree_sitter::Node;
@@ -31,9 +37,8 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
             e.field == field
                 && match &e.op {
                     FieldOp::Receive { can_stop } => !can_stop,
-                    FieldOp::Make { capacity } => capacity.is_some(),
                     FieldOp::Range | FieldOp::Escape => true,
-                    FieldOp::Send | FieldOp::Close => false,
+                    FieldOp::Make { .. } | FieldOp::Send | FieldOp::Close => false,
                 }
         })
     };
@@ -129,7 +134,10 @@ impl PackageFacts<'_, '_> {
             .any(|e| matches!(e.op, FieldOp::Escape | FieldOp::Range));
         let method = send.function.rsplit('.').next().unwrap_or_default();
         let in_goroutine = send.in_goroutine || self.started(method);
-        if !unbuffered || !receiver_can_leave || other_use || !in_goroutine {
+        // A send made by the caller itself (shape 8) blocks it once the reader has
+        // stopped and the buffer, if any, is full; a goroutine's send on a buffered field
+        // is a question of buffer size this check does not answer.
+        if !receiver_can_leave || other_use || (in_goroutine && !unbuffered) {
             return None;
         }
         let node = self
@@ -159,18 +167,30 @@ impl PackageFacts<'_, '_> {
         } else {
             receives[0].file.clone()
         };
-        let mut finding = Finding {
-            rule: ID,
-            message: format!(
+        let give_up = self.give_up_channel(node, owner);
+        let (rule, message) = if in_goroutine {
+            (ID, format!(
                 "{} can block forever sending on unbuffered {owner}.{}: every receive of it ({where_received}) is a select case that can stop receiving",
                 send.function, send.field
-            ),
+            ))
+        } else {
+            // Without a way to give up there is nothing to say the caller can outlive
+            // the reader; with one, the send should use it.
+            give_up.as_ref()?;
+            (blocking_send_in_loop::ID, format!(
+                "blocking send: callers of {} block forever sending on {owner}.{} once its reader stops (every receive of it, {where_received}, is a select case that can stop receiving)",
+                send.function, send.field
+            ))
+        };
+        let mut finding = Finding {
+            rule,
+            message,
             severity: Severity::Warning,
             start: node.start_byte(),
             end: node.end_byte(),
             fixes: Vec::new(),
         };
-        match self.give_up_channel(node, owner) {
+        match give_up {
             Some(done) => finding.fixes.extend(give_up_fix(self.ctx, node, &done)),
             None => finding.message.push_str(
                 "; not fixed automatically: the sender sees no context or stop channel to give up on",
@@ -297,6 +317,20 @@ mod tests {
         assert!(!findings_for(&guarded)
             .iter()
             .any(|f| f.message.contains("W.results")));
+    }
+
+    #[test]
+    fn a_caller_s_own_send_on_a_field_whose_reader_stops_can_give_up() {
+        // Shape 8: Notify is called directly; after Stop nobody receives.
+        let text = "package p\n\ntype S struct {\n\tevents chan int\n\tstop   chan struct{}\n}\n\nfunc New() *S { return &S{events: make(chan int, 1), stop: make(chan struct{})} }\n\nfunc (s *S) Notify(e int) {\n\ts.events <- e\n}\n\nfunc (s *S) Stop() { close(s.stop) }\n\nfunc (s *S) run() {\n\tfor {\n\t\tselect {\n\t\tcase <-s.events:\n\t\tcase <-s.stop:\n\t\t\treturn\n\t\t}\n\t}\n}\n";
+        let findings = findings_for(text);
+        let finding = findings
+            .iter()
+            .find(|f| f.rule == "blocking-send-in-loop")
+            .expect("a finding");
+        assert!(finding.fixes[0].edits[0]
+            .replacement
+            .contains("case <-s.stop:"));
     }
 
     #[test]

@@ -78,7 +78,8 @@ fn runs_as_goroutine(ctx: &FileContext, function: Node<'_>) -> bool {
     let Some(name) = function.child_by_field_name("name").map(|n| ctx.text(n)) else {
         return false;
     };
-    let here = descendants_of_kind(ctx.root(), &["go_statement"])
+    let here = ctx
+        .nodes(&["go_statement"])
         .iter()
         .any(|go| started_name(ctx, *go) == Some(name));
     here || view_starts(ctx, name)
