@@ -142,6 +142,7 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         None => {}
     }
     compare_with_golden(case, &input, &fixed, &check)?;
+    other_files_as_expected(case, fixed_copy.path())?;
     second_fix_changes_nothing(fixed_copy.path(), &fix_args, &fixed)?;
     diff_applies_to_the_fix(case, &fix_args, &fixed)?;
     verify_with_go(case, &input, &fixed)
@@ -184,6 +185,32 @@ fn compare_with_golden(case: &Case, input: &str, fixed: &str, check: &str) -> Re
             &expected_check,
             check,
         ));
+    }
+    Ok(())
+}
+
+/// Every Go file of the case besides `leak.go` must come out as its `.golden` says, or
+/// unchanged where it has none: a fix must not touch a file it does not mean to.
+fn other_files_as_expected(case: &Case, fixed_dir: &Path) -> Result<(), Failed> {
+    for entry in std::fs::read_dir(&case.dir)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".go") || name == INPUT {
+            continue;
+        }
+        let golden = case.dir.join(format!("{name}.golden"));
+        let expected = if golden.exists() {
+            read(&golden)?
+        } else {
+            read(&entry.path())?
+        };
+        let actual = read(&fixed_dir.join(&name))?;
+        if actual != expected {
+            return Err(mismatch(
+                &format!("{name} differs after fix"),
+                &expected,
+                &actual,
+            ));
+        }
     }
     Ok(())
 }

@@ -123,6 +123,13 @@ impl PackageView {
             .collect()
     }
 
+    /// The package-level function of this name, from whichever file declares it.
+    pub fn function(&self, name: &str) -> Option<FunctionDecl> {
+        self.facts_mentioning(&["func ", name])
+            .iter()
+            .find_map(|f| f.declarations.functions.get(name).cloned())
+    }
+
     /// Whether some file starts `method` as a goroutine (`go x.method(…)`).
     pub fn starts_method(&self, method: &str) -> bool {
         self.facts_mentioning(&["go ", method])
@@ -402,6 +409,10 @@ mod tests {
         assert_eq!(view.channel_field_types("out"), vec!["W"]);
         assert_eq!(view.events_of("out").len(), 2);
         assert!(view.starts_method("run"));
+        assert_eq!(
+            view.function("New").map(|f| f.file),
+            Some("w.go".to_string())
+        );
         assert!(!view.starts_method("Start"));
     }
 

@@ -85,6 +85,11 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
         .iter()
         .filter(|u| u.kind == UseKind::Escape)
         .partition(|u| callee_of_argument(ctx, u.node).is_some());
+    if let [only] = escapes[..] {
+        if uses.iter().all(|u| u.kind != UseKind::Range) {
+            return handed_to_another_file(ctx, channel, &uses, only);
+        }
+    }
     if !escapes.is_empty() {
         return None;
     }
@@ -111,6 +116,42 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
             .push_str(&format!("; {reason}: close {name} after the last send")),
         None => finding.fixes.extend(close_fix(ctx, channel)),
     }
+    Some(finding)
+}
+
+/// The waiter shape where the one function the channel is handed to is declared in
+/// another file of the package: the fix belongs there, and a fix that edits two files
+/// is not applied automatically yet, so the finding says exactly what to write where.
+fn handed_to_another_file(
+    ctx: &FileContext,
+    channel: &LocalChannel,
+    uses: &[ChannelUse],
+    handed: &ChannelUse,
+) -> Option<Finding> {
+    let arguments = handed
+        .node
+        .parent()
+        .filter(|p| p.kind() == "argument_list")?;
+    let call = arguments.parent()?;
+    let callee = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "identifier")?;
+    let position = syntax::call_arguments(call)
+        .iter()
+        .position(|a| *a == handed.node)?;
+    let decl = ctx.package_view()?.function(ctx.text(callee))?;
+    if decl.file == ctx.file_name || decl.file.is_empty() {
+        return None;
+    }
+    let parameter = decl.parameters.get(position).cloned().flatten()?;
+    let mut finding = check_waiter(ctx, channel, uses, &[])?;
+    finding.fixes.clear();
+    finding.message = format!(
+        "{}; {} in {} gets it as {parameter}: if it is the one sender, add `defer close({parameter})` at its top (a fix across files is not applied automatically)",
+        finding.message.split("; ").next().unwrap_or_default(),
+        decl.name,
+        decl.file
+    );
     Some(finding)
 }
 

@@ -1,0 +1,3 @@
+module example.com/sender-in-another-file
+
+go 1.22

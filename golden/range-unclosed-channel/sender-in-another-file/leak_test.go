@@ -1,0 +1,11 @@
+package leak
+
+import "testing"
+
+func TestEveryEventIsLogged(t *testing.T) {
+	logged := make(chan string, 2)
+	Watch([]string{"a", "b"}, func(s string) { logged <- s })
+	if a, b := <-logged, <-logged; a != "a" || b != "b" {
+		t.Errorf("logged %q, %q; want a, b", a, b)
+	}
+}
