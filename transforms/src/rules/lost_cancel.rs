@@ -32,7 +32,9 @@
 //! at return changes nothing else, and calling `cancel` twice is harmless. When the
 //! context escapes — into a `go` statement, a return value, a field or a closure — the
 //! work it was handed may outlive the function, and cancelling it at return would stop
-//! that work, so the fix is unsafe. Calling `cancel()` before an early return that skips
+//! that work — the shape behind the deferred cancels that broke grpc-go, moby and
+//! prometheus tests — so the finding is manual and says where to cancel instead.
+//! Calling `cancel()` before an early return that skips
 //! the cleanup closure is safe unless a goroutine or closure was handed the context
 //! before that return (unsafe: its work is now cancelled).
 
@@ -117,6 +119,11 @@ fn check_declaration(ctx: &FileContext, context_pkg: &str, decl: Node<'_>) -> Op
         cancel,
         ctx.text(ctx_name),
     ));
+    if finding.fixes.is_empty() && context_escapes(ctx, function, ctx.text(ctx_name), decl) {
+        finding.message.push_str(
+            "; not fixed automatically: the context reaches a goroutine or leaves the function, so cancelling it when the function returns would stop that work: cancel it where the work ends",
+        );
+    }
     Some(finding)
 }
 
@@ -407,14 +414,15 @@ fn defer_cancel_fix(
         Some(loop_node) => defer_in_loop::closure_fix_applicability(ctx, loop_node)?,
         None => Applicability::Safe,
     };
-    let own = if context_escapes(ctx, function, ctx_name, decl) {
-        Applicability::Unsafe
-    } else {
-        Applicability::Safe
-    };
+    // A context that outlives the function — handed to a goroutine, returned, stored —
+    // carries work that a cancel at return would stop: that is how per-iteration
+    // cancels broke grpc-go's, moby's and prometheus's tests. Say so; do not edit.
+    if context_escapes(ctx, function, ctx_name, decl) {
+        return None;
+    }
     Some(Fix {
         title: format!("Call {name} when the function returns"),
-        applicability: own.min(in_loop),
+        applicability: in_loop,
         edits,
         isolation: function.byte_range(),
     })
@@ -512,9 +520,10 @@ mod tests {
     }
 
     #[test]
-    fn a_cancel_that_is_used_is_not_reported_and_an_escaping_context_is_unsafe() {
+    fn a_cancel_that_is_used_is_not_reported_and_an_escaping_context_is_manual() {
         assert!(findings_for(&module("func f(parent context.Context) {\n\tctx, cancel := context.WithCancel(parent)\n\tdefer cancel()\n\t_ = ctx\n}\n")).is_empty());
         let escaping = findings_for(&module("func f(parent context.Context, work func(context.Context)) {\n\tctx, _ := context.WithCancel(parent)\n\tgo work(ctx)\n}\n"));
-        assert_eq!(escaping[0].applicability(), Applicability::Unsafe);
+        assert_eq!(escaping[0].applicability(), Applicability::Manual);
+        assert!(escaping[0].message.contains("reaches a goroutine"));
     }
 }
