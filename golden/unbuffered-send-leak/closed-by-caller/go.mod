@@ -1,0 +1,3 @@
+module example.com/closed-by-caller
+
+go 1.22
