@@ -59,6 +59,21 @@ pub fn statements(container: Node<'_>) -> Vec<Node<'_>> {
 /// `break` of that loop counts too: the question is then whether the statement leaves the
 /// loop's iteration on every path.
 pub fn leaves(statement: Node<'_>, source: &str, loop_node: Option<Node<'_>>) -> bool {
+    leaves_at(statement, source, loop_node, 0)
+}
+
+/// How deep the structural walks go before giving the conservative answer: real Go code
+/// nests a few dozen levels at most, and generated or hostile input must not overflow
+/// the stack (a thread of the engine has 2 MiB).
+const MAX_DEPTH: usize = 200;
+
+fn leaves_at(statement: Node<'_>, source: &str, loop_node: Option<Node<'_>>, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        // "Does not leave" is the answer that promises nothing.
+        return false;
+    }
+    let leaves =
+        |s: Node<'_>, source: &str, l: Option<Node<'_>>| leaves_at(s, source, l, depth + 1);
     match statement.kind() {
         "return_statement" | "goto_statement" => true,
         "break_statement" => {
@@ -67,7 +82,7 @@ pub fn leaves(statement: Node<'_>, source: &str, loop_node: Option<Node<'_>>) ->
         "expression_statement" => statement
             .named_child(0)
             .is_some_and(|c| c.kind() == "call_expression" && is_never_returning_call(c, source)),
-        "block" => block_leaves(statement, source, loop_node),
+        "block" => block_leaves(statement, source, loop_node, depth + 1),
         "labeled_statement" => statement
             .named_children(&mut statement.walk())
             .find(|c| c.kind() != "label_name")
@@ -81,22 +96,27 @@ pub fn leaves(statement: Node<'_>, source: &str, loop_node: Option<Node<'_>>) ->
             branch("consequence") && branch("alternative")
         }
         "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
-            switch_leaves(statement, source, loop_node)
+            switch_leaves(statement, source, loop_node, depth + 1)
         }
         "for_statement" => endless_loop(statement, source),
         _ => false,
     }
 }
 
-fn block_leaves(block: Node<'_>, source: &str, loop_node: Option<Node<'_>>) -> bool {
+fn block_leaves(block: Node<'_>, source: &str, loop_node: Option<Node<'_>>, depth: usize) -> bool {
     statements(block)
         .last()
-        .is_some_and(|s| leaves(*s, source, loop_node))
+        .is_some_and(|s| leaves_at(*s, source, loop_node, depth))
 }
 
 /// A switch or select leaves when it has a default (a select needs none), nothing breaks
 /// out of it, and every clause leaves or falls through to one that does.
-fn switch_leaves(statement: Node<'_>, source: &str, loop_node: Option<Node<'_>>) -> bool {
+fn switch_leaves(
+    statement: Node<'_>,
+    source: &str,
+    loop_node: Option<Node<'_>>,
+    depth: usize,
+) -> bool {
     let clauses: Vec<Node> = statement
         .named_children(&mut statement.walk())
         .filter(|c| c.kind().ends_with("_case"))
@@ -111,7 +131,7 @@ fn switch_leaves(statement: Node<'_>, source: &str, loop_node: Option<Node<'_>>)
     !broken_out
         && clauses.iter().all(|clause| {
             statements(*clause).last().is_some_and(|last| {
-                last.kind() == "fallthrough_statement" || leaves(*last, source, loop_node)
+                last.kind() == "fallthrough_statement" || leaves_at(*last, source, loop_node, depth)
             })
         })
 }
@@ -222,15 +242,26 @@ pub fn max_per_execution(
     source: &str,
     counted: &dyn Fn(Node<'_>) -> bool,
 ) -> Count {
-    let paths = sequence(&statements(body), source, counted);
+    let paths = sequence(&statements(body), source, counted, 0);
     max_option(paths.falls, paths.exits).unwrap_or(Count::AtMost(0))
 }
 
-fn sequence(list: &[Node<'_>], source: &str, counted: &dyn Fn(Node<'_>) -> bool) -> Paths {
+fn sequence(
+    list: &[Node<'_>],
+    source: &str,
+    counted: &dyn Fn(Node<'_>) -> bool,
+    depth: usize,
+) -> Paths {
+    if depth > MAX_DEPTH {
+        return Paths {
+            falls: Some(Count::Unbounded),
+            exits: Some(Count::Unbounded),
+        };
+    }
     let mut so_far = Count::AtMost(0);
     let mut exits: Option<Count> = None;
     for statement in list {
-        let paths = statement_paths(*statement, source, counted);
+        let paths = statement_paths(*statement, source, counted, depth + 1);
         exits = max_option(exits, paths.exits.map(|e| so_far.plus(e)));
         match paths.falls {
             Some(falls) => so_far = so_far.plus(falls),
@@ -249,7 +280,12 @@ fn sequence(list: &[Node<'_>], source: &str, counted: &dyn Fn(Node<'_>) -> bool)
     }
 }
 
-fn statement_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) -> bool) -> Paths {
+fn statement_paths(
+    statement: Node<'_>,
+    source: &str,
+    counted: &dyn Fn(Node<'_>) -> bool,
+    depth: usize,
+) -> Paths {
     let own = counted_inside(statement, counted);
     let simple = |count: u32| Paths {
         falls: Some(Count::AtMost(count)),
@@ -264,19 +300,19 @@ fn statement_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>)
             falls: None,
             exits: Some(Count::Unbounded),
         },
-        "block" => sequence(&statements(statement), source, counted),
+        "block" => sequence(&statements(statement), source, counted, depth + 1),
         "labeled_statement" => match statement
             .named_children(&mut statement.walk())
             .find(|c| c.kind() != "label_name")
         {
-            Some(inner) => statement_paths(inner, source, counted),
+            Some(inner) => statement_paths(inner, source, counted, depth + 1),
             None => simple(0),
         },
-        "if_statement" => if_paths(statement, source, counted),
+        "if_statement" => if_paths(statement, source, counted, depth + 1),
         "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
-            clause_paths(statement, source, counted)
+            clause_paths(statement, source, counted, depth + 1)
         }
-        "for_statement" => loop_paths(statement, source, counted),
+        "for_statement" => loop_paths(statement, source, counted, depth + 1),
         // The goroutine's own sends belong to it; the statement itself may be counted
         // (starting a sender).
         "go_statement" => simple(u32::from(counted(statement))),
@@ -296,7 +332,12 @@ fn statement_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>)
     }
 }
 
-fn if_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) -> bool) -> Paths {
+fn if_paths(
+    statement: Node<'_>,
+    source: &str,
+    counted: &dyn Fn(Node<'_>) -> bool,
+    depth: usize,
+) -> Paths {
     let header = statement
         .child_by_field_name("initializer")
         .map_or(0, |i| counted_inside(i, counted))
@@ -306,7 +347,7 @@ fn if_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) -> boo
     let branch = |field| {
         statement
             .child_by_field_name(field)
-            .map(|b| statement_paths(b, source, counted))
+            .map(|b| statement_paths(b, source, counted, depth + 1))
             .unwrap_or(Paths {
                 falls: Some(Count::AtMost(0)),
                 exits: None,
@@ -320,7 +361,12 @@ fn if_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) -> boo
     }
 }
 
-fn clause_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) -> bool) -> Paths {
+fn clause_paths(
+    statement: Node<'_>,
+    source: &str,
+    counted: &dyn Fn(Node<'_>) -> bool,
+    depth: usize,
+) -> Paths {
     let clauses: Vec<Node> = statement
         .named_children(&mut statement.walk())
         .filter(|c| c.kind().ends_with("_case"))
@@ -336,7 +382,7 @@ fn clause_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) ->
         let communication = clause
             .child_by_field_name("communication")
             .map_or(0, |c| counted_inside(c, counted));
-        let body = sequence(&statements(clause), source, counted);
+        let body = sequence(&statements(clause), source, counted, depth + 1);
         let before = Count::AtMost(communication);
         paths.falls = max_option(paths.falls, body.falls.map(|c| before.plus(c)));
         paths.exits = max_option(paths.exits, body.exits.map(|c| before.plus(c)));
@@ -351,10 +397,15 @@ fn clause_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) ->
     paths
 }
 
-fn loop_paths(statement: Node<'_>, source: &str, counted: &dyn Fn(Node<'_>) -> bool) -> Paths {
+fn loop_paths(
+    statement: Node<'_>,
+    source: &str,
+    counted: &dyn Fn(Node<'_>) -> bool,
+    depth: usize,
+) -> Paths {
     let body = statement
         .child_by_field_name("body")
-        .map(|b| sequence(&statements(b), source, counted));
+        .map(|b| sequence(&statements(b), source, counted, depth + 1));
     let header_counts = statement
         .named_children(&mut statement.walk())
         .filter(|c| c.kind() != "block")

@@ -318,7 +318,8 @@ fn escape_at<'t>(id: Node<'t>, scope: &Scope<'t, '_>, source: &str) -> Option<Es
                 if on_right && left.is_some_and(|l| stores_outside(l, source, locals)) {
                     return escape(ancestor, "stored outside the iteration");
                 }
-                return None;
+                // Kept in a local: the statement may still sit in a goroutine or a kept
+                // closure (go-ethereum's WaitDeployed test), so keep walking out.
             }
             _ => {}
         }
@@ -403,6 +404,16 @@ mod tests {
         assert_eq!(
             escape_of("\t\tts := start(x)\n\t\tout = append(out, ts.URL)", "ts"),
             Some("appended to a slice")
+        );
+    }
+
+    #[test]
+    fn an_assignment_inside_a_goroutine_still_escapes() {
+        // From go-ethereum's TestWaitDeployed: the backend is used by a goroutine that
+        // may outlive the iteration, through a local assignment.
+        assert_eq!(
+            escape_of("\t\tb := open(x)\n\t\tvar err error\n\t\tgo func() {\n\t\t\terr = wait(b.Client())\n\t\t}()\n\t\t_ = err", "b"),
+            Some("captured by a closure that can outlive the iteration")
         );
     }
 

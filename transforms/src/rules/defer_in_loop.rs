@@ -234,6 +234,9 @@ fn defer_applicability(
         );
     }
     let body = loop_node.child_by_field_name("body").ok_or("no body")?;
+    if stops_the_timer_after(ctx, function, loop_node) {
+        return Err("the benchmark stops its timer after the loop, so the deferred cleanup is meant to run outside the measured region".into());
+    }
     if let Some(flag) = guarded_by_carried_state(ctx, loop_node, body, defer) {
         return Err(format!(
             "the defer is taken once behind `{flag}`, which outlives the iteration, so it is meant to hold until the function returns"
@@ -423,6 +426,21 @@ fn function_keeps_argument(ctx: &FileContext, callee: &str, position: usize) -> 
         plain_data: &|c| ctx.returns_plain_data(c),
     };
     values::first_escape(&scope, ctx.source, &names).is_some()
+}
+
+/// `b.StopTimer()` after the loop: a benchmark that sets up in a loop and defers the
+/// cleanup to after it stops measuring (containerd's task benchmarks).
+fn stops_the_timer_after(ctx: &FileContext, function: Node<'_>, loop_node: Node<'_>) -> bool {
+    ctx.text(function).contains(".StopTimer()")
+        && descendants_of_kind(function, &["call_expression"])
+            .into_iter()
+            .any(|call| {
+                call.start_byte() > loop_node.end_byte()
+                    && call
+                        .child_by_field_name("function")
+                        .and_then(|f| f.child_by_field_name("field"))
+                        .is_some_and(|f| ctx.text(f) == "StopTimer")
+            })
 }
 
 /// `if !locked { mu.Lock(); locked = true; defer mu.Unlock() }`: a defer guarded by a
@@ -629,6 +647,17 @@ mod tests {
         assert_eq!(
             findings_for(&labelled)[0].applicability(),
             Applicability::Manual
+        );
+    }
+
+    #[test]
+    fn a_benchmark_that_stops_its_timer_after_the_loop_keeps_its_cleanup_there() {
+        // From containerd's task benchmarks: tasks are deleted after b.StopTimer().
+        let text = "package p\n\nimport \"testing\"\n\ntype task struct{}\n\nfunc (t *task) Start() error { return nil }\nfunc (t *task) Delete()       {}\n\nfunc newTask() (*task, error) { return &task{}, nil }\n\nfunc BenchmarkStart(b *testing.B) {\n\tb.ResetTimer()\n\tfor i := 0; i < b.N; i++ {\n\t\tt, err := newTask()\n\t\tif err != nil {\n\t\t\treturn\n\t\t}\n\t\tdefer t.Delete()\n\t\tif err := t.Start(); err != nil {\n\t\t\treturn\n\t\t}\n\t}\n\tb.StopTimer()\n}\n";
+        let findings = findings_for(text);
+        assert_eq!(findings[0].applicability(), Applicability::Manual);
+        assert!(
+            findings[0].message.contains("StopTimer") || findings[0].message.contains("measured")
         );
     }
 

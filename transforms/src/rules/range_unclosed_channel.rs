@@ -78,7 +78,12 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
 
 fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
     let uses = channels::channel_uses(channel, ctx.source)?;
-    if uses.iter().any(|u| u.kind == UseKind::Close) {
+    // A returned channel belongs to the caller too, which may send on it and close it
+    // (minio's metacache stream is closed by WalkDir): closing it here would panic there.
+    if uses
+        .iter()
+        .any(|u| matches!(u.kind, UseKind::Close | UseKind::Return))
+    {
         return None;
     }
     let (handed, escapes): (Vec<&ChannelUse>, Vec<&ChannelUse>) = uses

@@ -407,7 +407,7 @@ fn sending_goroutines<'t>(
             Count::AtMost(n) => senders.push(Sender { go, sends: n }),
             Count::Unbounded => {
                 return Some(Err(
-                    "a goroutine sends on it in a loop, so how many values it can leave unreceived is not known here",
+                    "a goroutine sends on it in a loop (or in code nested too deep to follow), so how many values it can leave unreceived is not known here",
                 ))
             }
         }
