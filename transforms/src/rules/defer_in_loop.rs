@@ -361,12 +361,59 @@ fn escape_reason(
             release.root, escape.how
         ));
     }
+    if is_context_acquisition(ctx, acquisition) {
+        if let Some(call) = discarded_work_under(ctx, body, &names) {
+            return Some(format!(
+                "the context is handed to `{call}`, whose result is discarded: what it started lives on the context until the function returns (grpc-go's stream quota tests hold streams this way)"
+            ));
+        }
+    }
     tied_to_outer_storage(ctx, body, acquisition, &locals).map(|outer| {
         format!(
             "`{}` is tied to `{outer}`, which is written in the iteration and outlives it",
             release.root
         )
     })
+}
+
+/// Calls whose result lives on after they return, for as long as their context: streams,
+/// watches and subscriptions (a unary call such as `EmptyCall(ctx)` is over when it
+/// returns, and cancelling its context afterwards changes nothing).
+fn starts_lasting_work(callee: &str) -> bool {
+    let name = callee.rsplit('.').next().unwrap_or(callee);
+    ["Stream", "Watch", "Subscribe", "FullDuplex"]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
+/// `_, err := tc.StreamingInputCall(ctx)`: a call that takes the context and whose
+/// results other than the last (the error) are thrown away. What it started — a stream,
+/// a watch — can only end with the context, so the context is held on purpose.
+fn discarded_work_under<'s>(
+    ctx: &FileContext<'s>,
+    body: Node<'_>,
+    names: &HashSet<String>,
+) -> Option<&'s str> {
+    descendants_of_kind(body, &["short_var_declaration", "assignment_statement"])
+        .into_iter()
+        .find_map(|statement| {
+            let left = statement.child_by_field_name("left")?;
+            let right = statement.child_by_field_name("right")?;
+            let targets: Vec<Node> = left.named_children(&mut left.walk()).collect();
+            let [call] = right.named_children(&mut right.walk()).collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            let discards = targets.len() > 1
+                && targets[..targets.len() - 1]
+                    .iter()
+                    .all(|t| ctx.text(*t) == "_");
+            let takes_context = call.kind() == "call_expression"
+                && syntax::call_arguments(call)
+                    .iter()
+                    .any(|a| a.kind() == "identifier" && names.contains(ctx.text(*a)));
+            let callee = call.child_by_field_name("function").map(|f| ctx.text(f))?;
+            (discards && takes_context && starts_lasting_work(callee)).then_some(callee)
+        })
 }
 
 /// An acquisition that takes an element or field of outer storage written in the same
@@ -658,6 +705,19 @@ mod tests {
         assert_eq!(findings[0].applicability(), Applicability::Manual);
         assert!(
             findings[0].message.contains("StopTimer") || findings[0].message.contains("measured")
+        );
+    }
+
+    #[test]
+    fn a_context_whose_work_is_discarded_is_held_on_purpose() {
+        // From grpc-go's stream quota test: each stream lives until the function returns.
+        let text = "package p\n\nimport \"context\"\n\ntype client interface {\n\tStream(ctx context.Context) (int, error)\n}\n\nfunc f(c client) {\n\tfor {\n\t\tctx, cancel := context.WithCancel(context.Background())\n\t\tdefer cancel()\n\t\t_, err := c.Stream(ctx)\n\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t}\n}\n";
+        let findings = findings_for(text);
+        assert_eq!(findings[0].applicability(), Applicability::Manual);
+        assert!(
+            findings[0].message.contains("discarded"),
+            "{}",
+            findings[0].message
         );
     }
 
