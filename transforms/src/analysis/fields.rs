@@ -217,7 +217,7 @@ pub fn select_with_others(receive: Node<'_>) -> bool {
 }
 
 /// `go x.method(…)` starts `method`; `go function(…)` starts `function`.
-fn started_method(go: Node<'_>, source: &str) -> Option<String> {
+pub fn started_method(go: Node<'_>, source: &str) -> Option<String> {
     let call = go
         .named_child(0)
         .filter(|c| c.kind() == "call_expression")?;

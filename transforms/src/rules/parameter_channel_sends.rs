@@ -7,6 +7,7 @@
 //! sends in a select that also waits on it and returns when it fires (unsafe: the value is
 //! dropped then). Without one there is no finding: nothing says the reader can go away.
 
+use crate::analysis::fields;
 use crate::analysis::package::PackageView;
 use crate::context::FileContext;
 use crate::model::{Finding, Severity};
@@ -81,26 +82,13 @@ fn runs_as_goroutine(ctx: &FileContext, function: Node<'_>) -> bool {
     let here = ctx
         .nodes(&["go_statement"])
         .iter()
-        .any(|go| started_name(ctx, *go) == Some(name));
+        .any(|go| fields::started_method(*go, ctx.source).as_deref() == Some(name));
     here || view_starts(ctx, name)
 }
 
 fn view_starts(ctx: &FileContext, name: &str) -> bool {
     ctx.package_view()
         .is_some_and(|view: &PackageView| view.starts_method(name))
-}
-
-fn started_name<'s>(ctx: &FileContext<'s>, go: Node<'_>) -> Option<&'s str> {
-    let call = go
-        .named_child(0)
-        .filter(|c| c.kind() == "call_expression")?;
-    let callee = call.child_by_field_name("function")?;
-    let name = match callee.kind() {
-        "selector_expression" => callee.child_by_field_name("field")?,
-        "identifier" => callee,
-        _ => return None,
-    };
-    Some(ctx.text(name))
 }
 
 /// `ctx.Done()` for a context parameter, or `<-done` for a receive-only done/stop channel
