@@ -82,8 +82,9 @@ impl PackageView {
         self.files.iter().map(|(n, _)| n.as_str()).collect()
     }
 
-    /// The facts of every file whose text contains all of `words`.
-    fn facts_mentioning(&self, words: &[&str]) -> Vec<&FileFacts> {
+    /// The facts of every file whose text `mentions` approves of: a cheap look at the
+    /// text decides whether the file is parsed at all.
+    fn facts_where(&self, mentions: impl Fn(&str) -> bool) -> Vec<&FileFacts> {
         self.files
             .iter()
             .filter_map(|(name, facts)| {
@@ -92,10 +93,7 @@ impl PackageView {
                     return Some(facts);
                 }
                 let text = (self.load)(name)?;
-                words
-                    .iter()
-                    .all(|w| text.contains(w))
-                    .then(|| facts.get_or_init(|| FileFacts::of(name, &text)))
+                mentions(&text).then(|| facts.get_or_init(|| FileFacts::of(name, &text)))
             })
             .collect()
     }
@@ -103,7 +101,7 @@ impl PackageView {
     /// The struct types of the package with a channel field of this name.
     pub fn channel_field_types(&self, field: &str) -> Vec<String> {
         let mut types: Vec<String> = self
-            .facts_mentioning(&[field, "chan"])
+            .facts_where(|t| t.contains("struct") && t.contains("chan") && t.contains(field))
             .iter()
             .flat_map(|f| f.declarations.channel_fields.keys())
             .filter_map(|k| k.split_once('.'))
@@ -117,7 +115,9 @@ impl PackageView {
 
     /// The events on one field, from every file that mentions it.
     pub fn events_of(&self, field: &str) -> Vec<FieldEvent> {
-        self.facts_mentioning(&[field])
+        let selector = format!(".{field}");
+        let key = format!("{field}:");
+        self.facts_where(|t| t.contains(&selector) || t.contains(&key))
             .iter()
             .flat_map(|f| f.field_events.iter().filter(|e| e.field == field).cloned())
             .collect()
@@ -125,14 +125,16 @@ impl PackageView {
 
     /// The package-level function of this name, from whichever file declares it.
     pub fn function(&self, name: &str) -> Option<FunctionDecl> {
-        self.facts_mentioning(&["func ", name])
+        let declaration = format!("func {name}(");
+        self.facts_where(|t| t.contains(&declaration))
             .iter()
             .find_map(|f| f.declarations.functions.get(name).cloned())
     }
 
     /// Whether some file starts `method` as a goroutine (`go x.method(…)`).
     pub fn starts_method(&self, method: &str) -> bool {
-        self.facts_mentioning(&["go ", method])
+        let call = format!("{method}(");
+        self.facts_where(|t| t.contains("go ") && t.contains(&call))
             .iter()
             .any(|f| f.started_methods.iter().any(|m| m == method))
     }
