@@ -1,10 +1,13 @@
 //! Intraprocedural facts about local channels, shared by the goroutine rules: which
 //! channels a function makes, and every place such a channel is used — sent on, received
-//! from, ranged over, closed, measured, handed to a goroutine literal, or escaping.
+//! from, ranged over, closed, measured, handed to a goroutine literal, returned, or
+//! escaping.
 //!
-//! The analysis is deliberately conservative. A channel that escapes (returned, stored,
-//! passed to a call, captured by a closure that is not a started goroutine) is outside
-//! what one function can prove, and the rules leave it alone.
+//! The analysis is deliberately conservative. A channel that escapes (stored, passed to a
+//! call, captured by a closure that is not a started goroutine) is outside what one
+//! function can prove, and the rules leave it alone. A returned channel is its own kind
+//! (`UseKind::Return`): the caller receives from it — and may send on it and close it —
+//! so a rule that closes or ranges must treat it as the caller's.
 
 use crate::syntax::{self, descendants_of_kind, for_each_node, is_function};
 use tree_sitter::Node;
@@ -27,11 +30,6 @@ pub struct LocalChannel<'t> {
 impl<'t> LocalChannel<'t> {
     pub fn name<'s>(&self, source: &'s str) -> &'s str {
         &source[self.name_node.byte_range()]
-    }
-
-    /// Unbuffered: no capacity, or a literal `0`.
-    pub fn is_unbuffered(&self, source: &str) -> bool {
-        self.capacity.is_none_or(|c| &source[c.byte_range()] == "0")
     }
 }
 

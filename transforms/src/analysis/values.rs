@@ -212,11 +212,6 @@ fn derives_from(
     })
 }
 
-/// Whether `node` mentions one of `names` as a variable (not as a field name after a dot).
-pub fn mentions_any(node: Node<'_>, source: &str, names: &HashSet<String>) -> bool {
-    identifier_uses(node, source, names).next().is_some()
-}
-
 fn identifier_uses<'t, 'a>(
     node: Node<'t>,
     source: &'a str,

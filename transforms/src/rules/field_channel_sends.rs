@@ -268,7 +268,7 @@ pub(crate) fn give_up_fix(ctx: &FileContext, send: Node<'_>, done: &str) -> Opti
     }
     let indent = syntax::line_indent(ctx.source, send.start_byte());
     Some(Fix {
-        title: format!("Give up the send when {done} fires"),
+        title: format!("Give up the send and return when {done} fires"),
         applicability: Applicability::Unsafe,
         edits: vec![Edit::replace(
             send.byte_range(),

@@ -227,7 +227,7 @@ fn check_waiter(
         },
         _ => finding
             .message
-            .push_str("; it is handed to several functions: close it after the last send"),
+            .push_str("; it is handed to several calls: close it after the last send"),
     }
     Some(finding)
 }

@@ -1,0 +1,3 @@
+module example.com/sender-called-twice
+
+go 1.22
