@@ -75,6 +75,9 @@ pub struct FileReport {
     pub partly_understood_at: Option<(usize, usize)>,
     /// Set when the fix loop was still finding fixes after its last pass.
     pub did_not_converge: bool,
+    /// Set when a fix spanning files changed this file: it is written together with the
+    /// other files of its directory such fixes changed, all or none.
+    pub across: bool,
     /// Why the file could not be processed: `error: …`, or `line:col: error: …` when
     /// the problem has a position.
     pub error: Option<String>,
@@ -310,6 +313,64 @@ fn analyse(
     }
 }
 
+/// The text the rules see for a file's bytes (BOM stripped, CRLF made LF as `fix` does),
+/// or `None` when the bytes are not UTF-8. Package views read sibling files through it,
+/// so offsets into a sibling mean the same as they would in that file's own run.
+pub fn rule_text(bytes: Vec<u8>) -> Option<String> {
+    Normalised::new(bytes).ok().map(|n| n.text)
+}
+
+/// Takes a file on from `text`, its rule text after the package-level pass edited it:
+/// the file's own loop runs again from there (with `policy`, or only to report when it
+/// is `None`), and the report's fixed bytes and remaining findings become the result.
+/// `original` is the file as read, whose BOM and line endings the result keeps.
+#[allow(clippy::too_many_arguments)]
+pub fn continue_from(
+    report: &mut FileReport,
+    original: Vec<u8>,
+    text: &str,
+    module: &ModuleInfo,
+    package: Option<&dyn PackageSource>,
+    settings: &Settings,
+    rules: &[&Rule],
+    policy: Option<&mut dyn FixPolicy>,
+) {
+    let Ok(stored) = Normalised::new(original.clone()) else {
+        return;
+    };
+    let is_test_file = report.path.to_string_lossy().ends_with("_test.go");
+    let file_name = report
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = SourceFile {
+        text,
+        module,
+        settings,
+        is_test_file,
+        package,
+        file_name: &file_name,
+    };
+    let Some(outcome) = run(&file, rules, policy) else {
+        return;
+    };
+    // Without a policy the loop did not run: what the rules find in `text` is what is left.
+    let (fixed, remaining) = match outcome.fixed {
+        Some(fixed) => (fixed, outcome.remaining),
+        None => (text.to_string(), outcome.findings),
+    };
+    report.applied.extend(outcome.applied);
+    report.rejected.extend(outcome.rejected);
+    let lines = LineIndex::new(&fixed);
+    report.remaining = remaining
+        .into_iter()
+        .map(|f| locate(f, &fixed, &lines, &stored))
+        .collect();
+    report.fixed = (fixed != stored.text).then(|| stored.restore(&fixed));
+    report.original = report.fixed.as_ref().map(|_| original);
+}
+
 /// Locates a finding of `text`, which is stored in the form `stored` describes.
 fn locate(finding: Finding, text: &str, lines: &LineIndex, stored: &Normalised) -> Located {
     let (line, column) = lines.position(finding.start);
@@ -318,10 +379,15 @@ fn locate(finding: Finding, text: &str, lines: &LineIndex, stored: &Normalised) 
         char_position(text, lines, finding.start).1,
         char_position(text, lines, finding.end).1,
     );
+    // A fix with edits in other files cannot be placed in this one; formats that address
+    // one file (SARIF) leave it out rather than offer part of it.
     let edit_positions = finding
         .fixes
         .iter()
-        .map(|fix| place_edits(&fix.edits, text, lines, stored))
+        .map(|fix| match fix.spans_files() {
+            true => Vec::new(),
+            false => place_edits(&fix.edits, text, lines, stored),
+        })
         .collect();
     Located {
         finding,

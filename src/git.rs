@@ -12,6 +12,7 @@
 //! `Leakfix-Branch: NAME` trailer — so that a branch of the user's that happens to have the
 //! name is refused (unless `--force`) rather than silently thrown away.
 
+use crate::across;
 use crate::cli::{FixArgs, RunArgs};
 use crate::engine::{self, FileReport};
 use crate::output;
@@ -112,8 +113,16 @@ impl BranchOutcome {
         self.reports.iter().filter(|r| r.report.fixed.is_some())
     }
 
+    /// The files whose findings were fixed: the files the commit changes, and those whose
+    /// finding a fix spanning files fixed with edits in another file only.
+    pub fn with_fixes(&self) -> impl Iterator<Item = &HeadReport> {
+        self.reports
+            .iter()
+            .filter(|r| r.report.fixed.is_some() || !r.report.applied.is_empty())
+    }
+
     pub fn fix_count(&self) -> usize {
-        self.fixed().map(|r| r.report.applied.len()).sum()
+        self.with_fixes().map(|r| r.report.applied.len()).sum()
     }
 
     pub fn failed(&self) -> bool {
@@ -441,7 +450,7 @@ fn process_files(
         .num_threads(request.threads)
         .build()
         .map_err(|e| git2::Error::from_str(&format!("starting threads: {e}")))?;
-    Ok(pool.install(|| {
+    let reports: Vec<HeadReport> = pool.install(|| {
         inputs
             .into_par_iter()
             .map(|(path, source, module)| {
@@ -474,7 +483,62 @@ fn process_files(
                 }
             })
             .collect()
-    }))
+    });
+    Ok(fix_across_files(
+        repo,
+        tree,
+        workdir,
+        &packages,
+        &mut modules,
+        request,
+        reports,
+    ))
+}
+
+/// The package-level pass over HEAD's files, for fixes that span files: the branch gets
+/// such a fix whole or not at all, like `fix`.
+fn fix_across_files(
+    repo: &Repository,
+    tree: &Tree,
+    workdir: &Path,
+    packages: &Packages,
+    modules: &mut HeadModules,
+    request: &BranchRequest,
+    reports: Vec<HeadReport>,
+) -> Vec<HeadReport> {
+    let (paths, mut file_reports): (Vec<String>, Vec<FileReport>) =
+        reports.into_iter().map(|r| (r.path, r.report)).unzip();
+    let relative = |path: &Path| path.strip_prefix(workdir).ok().map(Path::to_path_buf);
+    let read = |path: &Path| {
+        let entry = tree.get_path(&relative(path)?).ok()?;
+        Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
+    };
+    let mut module_of = |path: &Path| match relative(path) {
+        Some(relative) => modules.for_file(&relative.to_string_lossy()),
+        None => Arc::new(ModuleInfo::default()),
+    };
+    let mut inputs = across::Inputs {
+        settings: request.settings,
+        rules: request.rules,
+        packages,
+        read: &read,
+        module_of: &mut module_of,
+        follow_up: Some(request.min),
+    };
+    across::run_pass(
+        &mut file_reports,
+        &mut inputs,
+        &mut across::FirstAtLeast(request.min),
+    );
+    paths
+        .into_iter()
+        .zip(file_reports)
+        .map(|(path, report)| HeadReport {
+            path,
+            report,
+            has_local_changes: false,
+        })
+        .collect()
 }
 
 /// The nearest go.mod of each file, read from HEAD's tree rather than from disk, so the
@@ -594,7 +658,7 @@ pub fn default_subject(fixes: usize) -> String {
 /// the trailer that lets a later run recognise the branch as leakfix's own.
 fn commit_message(subject: &str, branch: &str, outcome: &BranchOutcome) -> String {
     let mut message = format!("{subject}\n\n");
-    for file in outcome.fixed() {
+    for file in outcome.with_fixes() {
         for fix in &file.report.applied {
             message.push_str(&format!("{}:{} {}\n", file.path, fix.line, fix.rule));
         }
@@ -685,7 +749,7 @@ fn print_summary(
     for file in &outcome.reports {
         output::write_notes(err, &file.report)?;
     }
-    for file in outcome.fixed() {
+    for file in outcome.with_fixes() {
         let path = output::display_path(&file.report.path);
         for fix in &file.report.applied {
             writeln!(

@@ -3,6 +3,7 @@
 //! fixes of this rule, `a` all remaining fixes, `q` quit. A finding with alternative fixes
 //! asks which one to apply.
 
+use crate::across::{self, AcrossPolicy};
 use crate::cli::RunArgs;
 use crate::modules::Modules;
 use crate::output::{self, Palette};
@@ -12,10 +13,11 @@ use dialoguer::theme::ColorfulTheme;
 use dialoguer::Input;
 use leakfix_transforms::analysis::package::PackageSource;
 use leakfix_transforms::fixer::apply_edits;
-use leakfix_transforms::{rules, Finding, FixPolicy, Settings};
-use std::collections::HashSet;
+use leakfix_transforms::lines::LineIndex;
+use leakfix_transforms::{rules, Edit, Finding, FixPolicy, Settings};
+use std::collections::{BTreeMap, HashSet};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What the user said about a kind of fix, remembered across files and passes.
 #[derive(Default)]
@@ -53,6 +55,37 @@ enum Answer {
 
 impl FixPolicy for Interactive<'_> {
     fn choose(&mut self, finding: &Finding, text: &str, at: (usize, usize)) -> Option<usize> {
+        self.decide(finding, text, at, None)
+    }
+}
+
+/// Fixes that span files are asked about after every file's own questions, with a hunk
+/// for each file they edit.
+impl AcrossPolicy for Interactive<'_> {
+    fn choose(
+        &mut self,
+        file: &Path,
+        finding: &Finding,
+        texts: &BTreeMap<String, String>,
+    ) -> Option<usize> {
+        let name = file.file_name()?.to_string_lossy();
+        let text = texts.get(name.as_ref())?;
+        self.path = output::display_path(file);
+        let at = LineIndex::new(text).position(finding.start);
+        self.decide(finding, text, at, Some(texts))
+    }
+}
+
+impl Interactive<'_> {
+    /// Asks about `finding` unless an earlier answer decides it. `siblings` holds the
+    /// texts of the other files of the package, for fixes that edit them.
+    fn decide(
+        &mut self,
+        finding: &Finding,
+        text: &str,
+        at: (usize, usize),
+        siblings: Option<&BTreeMap<String, String>>,
+    ) -> Option<usize> {
         let key = format!(
             "{}\u{0}{}\u{0}{}",
             finding.rule,
@@ -67,7 +100,7 @@ impl FixPolicy for Interactive<'_> {
             return Some(0);
         }
         self.answers.asked += 1;
-        let choice = self.ask(finding, text, at);
+        let choice = self.ask(finding, text, at, siblings);
         match &choice {
             Some(_) => self.answers.accepted += 1,
             None => {
@@ -79,9 +112,15 @@ impl FixPolicy for Interactive<'_> {
 }
 
 impl Interactive<'_> {
-    fn ask(&mut self, finding: &Finding, text: &str, at: (usize, usize)) -> Option<usize> {
+    fn ask(
+        &mut self,
+        finding: &Finding,
+        text: &str,
+        at: (usize, usize),
+        siblings: Option<&BTreeMap<String, String>>,
+    ) -> Option<usize> {
         let mut err = std::io::stderr();
-        let _ = self.show(&mut err, finding, text, at);
+        let _ = self.show(&mut err, finding, text, at, siblings);
         let index = if finding.fixes.len() > 1 {
             self.pick_alternative(finding)?
         } else {
@@ -113,6 +152,7 @@ impl Interactive<'_> {
         finding: &Finding,
         text: &str,
         at: (usize, usize),
+        siblings: Option<&BTreeMap<String, String>>,
     ) -> std::io::Result<()> {
         let (line, column) = at;
         let p = self.palette;
@@ -136,8 +176,25 @@ impl Interactive<'_> {
                 "Fix".to_string()
             };
             writeln!(out, "\n{label} ({}): {}", fix.applicability, fix.title)?;
-            let fixed = apply_edits(text, &fix.edits.iter().collect::<Vec<_>>());
-            output::write_unified_diff(out, text, &fixed, &self.path, p)?;
+            let mut by_file: BTreeMap<Option<&str>, Vec<&Edit>> = BTreeMap::new();
+            for edit in &fix.edits {
+                by_file.entry(edit.file.as_deref()).or_default().push(edit);
+            }
+            for (file, edits) in by_file {
+                let (path, before) = match file {
+                    None => (self.path.clone(), text),
+                    Some(name) => {
+                        let Some(before) = siblings.and_then(|t| t.get(name)) else {
+                            writeln!(out, "(and an edit in {name})")?;
+                            continue;
+                        };
+                        let path = Path::new(&self.path).with_file_name(name);
+                        (path.to_string_lossy().into_owned(), before.as_str())
+                    }
+                };
+                let fixed = apply_edits(before, &edits);
+                output::write_unified_diff(out, before, &fixed, &path, p)?;
+            }
         }
         Ok(())
     }
@@ -157,6 +214,46 @@ impl Interactive<'_> {
             .ok()?;
         reply.trim().parse::<usize>().ok().map(|n| n - 1)
     }
+}
+
+/// Asks about the fixes that span files, on the files as now written, and writes those
+/// accepted, all files of a fix or none. Returns whether a file could not be written.
+fn fix_across_files(
+    reports: &mut [engine::FileReport],
+    settings: &Settings,
+    rules: &[&leakfix_transforms::Rule],
+    modules: &Modules,
+    packages: &Packages,
+    answers: &mut Answers,
+    palette: Palette,
+) -> bool {
+    let read = |path: &Path| engine::read_go_file(path).ok().flatten();
+    let mut module_of = |path: &Path| modules.for_file(path);
+    // The files were written since the run's package views read them.
+    let packages = packages.overlaid(Default::default());
+    let mut inputs = across::Inputs {
+        settings,
+        rules,
+        packages: &packages,
+        read: &read,
+        module_of: &mut module_of,
+        follow_up: None,
+    };
+    let mut policy = Interactive {
+        path: String::new(),
+        answers,
+        palette,
+    };
+    across::run_pass(reports, &mut inputs, &mut policy);
+    write::write_reports(reports);
+    let mut failed = false;
+    for report in reports.iter().filter(|r| r.across) {
+        if let Some(error) = &report.error {
+            eprintln!("{}: {error}", output::display_path(&report.path));
+            failed = true;
+        }
+    }
+    failed
 }
 
 /// The first paragraph of the rule's "Why is this bad?" section.
@@ -213,6 +310,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     let modules = Modules::default();
     let packages = Packages::default();
     let mut answers = Answers::default();
+    let mut reports = Vec::new();
     let mut failed = !discovered.errors.is_empty();
     for message in &discovered.errors {
         eprintln!("leakfix: error: {message}");
@@ -253,6 +351,25 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
                 failed = true;
             }
         }
+        // What is left for the package-level pass: the findings whose fixes span files,
+        // asked about once every file's own questions are answered.
+        reports.push(engine::FileReport {
+            path: report.path,
+            remaining: report.remaining,
+            error: report.error,
+            ..engine::FileReport::default()
+        });
+    }
+    if !answers.has_quit() {
+        failed |= fix_across_files(
+            &mut reports,
+            &settings,
+            &rules,
+            &modules,
+            &packages,
+            &mut answers,
+            palette,
+        );
     }
     eprintln!(
         "leakfix: applied {} of the fixes offered ({} asked)",

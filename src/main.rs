@@ -1,5 +1,6 @@
 //! The `leakfix` command: discovery, the parallel engine and the sinks (report, diff, write).
 
+mod across;
 mod cli;
 mod discover;
 mod engine;
@@ -119,22 +120,34 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
     let modules = modules::Modules::default();
     let packages = packages::Packages::default();
     let progress = progress::Progress::new(discovered.files.len());
-    let reports: Vec<FileReport> = pool.install(|| {
+    let mut reports: Vec<FileReport> = pool.install(|| {
         discovered
             .files
             .par_iter()
             .map(|path| {
-                let mut report =
-                    engine::process(path, &modules, &packages, &settings, &rules, mode);
-                if action == Action::Fix {
-                    write_fixed(&mut report);
-                }
+                let report = engine::process(path, &modules, &packages, &settings, &rules, mode);
                 progress.file_done();
                 report
             })
             .collect()
     });
     progress.finish();
+    if let Mode::Fix(min) = mode {
+        let read = |path: &std::path::Path| engine::read_go_file(path).ok().flatten();
+        let mut module_of = |path: &std::path::Path| modules.for_file(path);
+        let mut inputs = across::Inputs {
+            settings: &settings,
+            rules: &rules,
+            packages: &packages,
+            read: &read,
+            module_of: &mut module_of,
+            follow_up: Some(min),
+        };
+        across::run_pass(&mut reports, &mut inputs, &mut across::FirstAtLeast(min));
+    }
+    if action == Action::Fix {
+        pool.install(|| write::write_reports(&mut reports));
+    }
 
     let palette = Palette {
         enabled: use_colour(args.color),
@@ -182,16 +195,6 @@ pub(crate) fn use_colour(choice: ColorChoice) -> bool {
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
-        }
-    }
-}
-
-/// Writes the file's fix in place; a failure becomes the report's error.
-fn write_fixed(report: &mut FileReport) {
-    if let (Some(original), Some(fixed)) = (report.original.take(), report.fixed.take()) {
-        if let Err(err) = write::write_atomically(&report.path, &original, &fixed) {
-            report.error = Some(format!("error: {err}"));
-            report.applied.clear();
         }
     }
 }

@@ -16,6 +16,19 @@ enum Files {
     Disk,
     /// Texts already in memory (HEAD's blobs for `fix --branch`), by path.
     Memory(Arc<HashMap<PathBuf, Vec<u8>>>),
+    /// Some files' texts as fixed so far, over where the rest come from: the package-level
+    /// pass asks about the package as the fixes left it, before anything is written.
+    Overlay(Arc<HashMap<PathBuf, Vec<u8>>>, Arc<Files>),
+}
+
+impl Files {
+    fn read(&self, path: &Path) -> Option<Vec<u8>> {
+        match self {
+            Files::Disk => std::fs::read(path).ok(),
+            Files::Memory(files) => files.get(path).cloned(),
+            Files::Overlay(changed, base) => changed.get(path).cloned().or_else(|| base.read(path)),
+        }
+    }
 }
 
 /// The package views of a run, keyed by directory and package name.
@@ -38,6 +51,15 @@ impl Packages {
     pub fn in_memory(files: HashMap<PathBuf, Vec<u8>>) -> Self {
         Packages {
             files: Files::Memory(Arc::new(files)),
+            views: Mutex::default(),
+        }
+    }
+
+    /// Views that see `changed` (texts by path) instead of what this run's views see for
+    /// those paths: the package as the fixes so far left it.
+    pub fn overlaid(&self, changed: HashMap<PathBuf, Vec<u8>>) -> Self {
+        Packages {
+            files: Files::Overlay(Arc::new(changed), Arc::new(self.files.clone())),
             views: Mutex::default(),
         }
     }
@@ -78,7 +100,20 @@ impl DirPackage {
     /// The view over this package's files; each is read again only when a question is
     /// about a name it might mention, and parsed at most once.
     fn build(&self) -> Option<PackageView> {
-        let members: Vec<(String, PathBuf)> = match &self.files {
+        let members = self.members(&self.files)?;
+        let names = members.iter().map(|(n, _)| n.clone()).collect();
+        let paths: HashMap<String, PathBuf> = members.into_iter().collect();
+        let files = self.files.clone();
+        let load = move |name: &str| {
+            let path = paths.get(name)?;
+            crate::engine::rule_text(files.read(path)?)
+        };
+        Some(PackageView::new(names, Box::new(load)))
+    }
+
+    /// The files of this package, as (file name, path), sorted.
+    fn members(&self, files: &Files) -> Option<Vec<(String, PathBuf)>> {
+        let mut members: Vec<(String, PathBuf)> = match files {
             Files::Disk => self.list_disk()?,
             Files::Memory(files) => files
                 .iter()
@@ -86,21 +121,10 @@ impl DirPackage {
                 .filter(|(path, bytes)| self.is_member(path, bytes))
                 .filter_map(|(path, _)| Some((file_name(path)?, path.clone())))
                 .collect(),
+            Files::Overlay(_, base) => self.members(base)?,
         };
-        let names = members.iter().map(|(n, _)| n.clone()).collect();
-        let paths: HashMap<String, PathBuf> = members.into_iter().collect();
-        let files = self.files.clone();
-        let load = move |name: &str| {
-            let path = paths.get(name)?;
-            let bytes = match &files {
-                Files::Disk => std::fs::read(path).ok()?,
-                Files::Memory(files) => files.get(path)?.clone(),
-            };
-            String::from_utf8(bytes)
-                .ok()
-                .map(|t| t.replace("\r\n", "\n"))
-        };
-        Some(PackageView::new(names, Box::new(load)))
+        members.sort();
+        Some(members)
     }
 
     /// The directory's `.go` files of this package, as (file name, path).
@@ -112,7 +136,9 @@ impl DirPackage {
         };
         let mut members = Vec::new();
         for entry in std::fs::read_dir(dir).ok()?.flatten() {
-            let path = entry.path();
+            // Named as the run names its files (`dir/name`), so an overlay keyed by those
+            // paths finds them.
+            let path = self.dir.join(entry.file_name());
             let small = entry
                 .metadata()
                 .is_ok_and(|m| m.is_file() && m.len() <= crate::engine::MAX_FILE_BYTES);

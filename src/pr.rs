@@ -361,7 +361,7 @@ pub fn pull_request_body(outcome: &BranchOutcome) -> String {
     );
     body.push_str("| File | Line | Rule | Applicability |\n| --- | --- | --- | --- |\n");
     let rows: Vec<String> = outcome
-        .fixed()
+        .with_fixes()
         .flat_map(|file| {
             file.report.applied.iter().map(move |fix| {
                 format!(
@@ -385,7 +385,7 @@ pub fn pull_request_body(outcome: &BranchOutcome) -> String {
         );
     }
     let used: BTreeSet<&str> = outcome
-        .fixed()
+        .with_fixes()
         .flat_map(|f| f.report.applied.iter().map(|fix| fix.rule))
         .collect();
     for rule in used.into_iter().filter_map(rules::find) {

@@ -18,6 +18,8 @@
 //! leases or the exchange are not available (another system, a file system without them, a
 //! file owned by someone else), the plain rename and the checks around it are used.
 
+use crate::engine::FileReport;
+use std::collections::BTreeMap;
 use std::fs::{File, Metadata};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -88,6 +90,85 @@ fn inode(meta: &Metadata) -> (u64, u64) {
 #[cfg(not(unix))]
 fn inode(_meta: &Metadata) -> (u64, u64) {
     (0, 0)
+}
+
+/// Writes every report's fixed bytes in place; a failure becomes the report's error and
+/// its fixes are no longer counted as applied. Files changed by a fix spanning files are
+/// written together per directory: when one of them cannot be written, those already
+/// written are put back, so such a fix is on disk whole or not at all.
+pub fn write_reports(reports: &mut [FileReport]) {
+    use rayon::prelude::*;
+    reports
+        .par_iter_mut()
+        .filter(|r| !r.across)
+        .for_each(write_report);
+    let mut groups: BTreeMap<PathBuf, Vec<&mut FileReport>> = BTreeMap::new();
+    for report in reports.iter_mut().filter(|r| r.across) {
+        let dir = report
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        groups.entry(dir).or_default().push(report);
+    }
+    for group in groups.into_values() {
+        write_group(group);
+    }
+}
+
+fn write_report(report: &mut FileReport) {
+    if let (Some(original), Some(fixed)) = (report.original.take(), report.fixed.take()) {
+        if let Err(err) = write_atomically(&report.path, &original, &fixed) {
+            report.error = Some(format!("error: {err}"));
+            report.applied.clear();
+        }
+    }
+}
+
+/// Writes the files of one group in turn; on the first failure puts back the ones
+/// written and reports every file of the group as not written.
+fn write_group(group: Vec<&mut FileReport>) {
+    let mut written: Vec<usize> = Vec::new();
+    let mut failure = None;
+    for (i, report) in group.iter().enumerate() {
+        let (Some(original), Some(fixed)) = (&report.original, &report.fixed) else {
+            continue;
+        };
+        match write_atomically(&report.path, original, fixed) {
+            Ok(()) => written.push(i),
+            Err(err) => {
+                failure = Some((report.path.clone(), err));
+                break;
+            }
+        }
+    }
+    let Some((path, err)) = failure else {
+        for report in group {
+            report.original = None;
+            report.fixed = None;
+        }
+        return;
+    };
+    for &i in written.iter().rev() {
+        let report = &group[i];
+        if let (Some(original), Some(fixed)) = (&report.original, &report.fixed) {
+            // Put back only what is still ours; an edit made since is the user's.
+            let _ = write_atomically(&report.path, fixed, original);
+        }
+    }
+    let culprit = crate::output::display_path(&path);
+    for report in group {
+        report.error = Some(if report.path == path {
+            format!("error: {err}")
+        } else {
+            format!(
+                "error: not written: a fix spanning files also edits {culprit}, which could not be written ({err})"
+            )
+        });
+        report.applied.clear();
+        report.original = None;
+        report.fixed = None;
+    }
 }
 
 /// Replaces the file at `path` (following a symlink to its target) with `new`, provided it

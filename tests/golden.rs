@@ -22,7 +22,9 @@ const EXPECTED_CHECK: &str = "check.golden";
 const ARGS: &str = "args";
 /// In a negative case: the tempting wrong rewrite of `leak.go`, on which the case's test
 /// must fail — proof that leaving the code alone is right.
-const WRONG: &str = "leak.go.wrong";
+/// The wrong rewrite a negative case guards against: `leak.go.wrong`, or for a rewrite
+/// in another file of the case, `NAME.go.wrong` (any `.go.wrong` file replaces its file).
+const WRONG_SUFFIX: &str = ".wrong";
 
 fn main() {
     let args = Arguments::from_args();
@@ -49,8 +51,26 @@ struct Case {
 }
 
 impl Case {
+    /// A positive case changes some file: `leak.go` (its `leak.go.golden`) or, for a fix
+    /// that spans files, another file of the case (its `NAME.go.golden`).
     fn is_positive(&self) -> bool {
-        self.dir.join(EXPECTED).exists()
+        self.dir.join(EXPECTED).exists() || !self.other_goldens().is_empty()
+    }
+
+    /// The `.go.golden` files of the case besides `leak.go.golden`, by Go file name.
+    fn other_goldens(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let go = name.strip_suffix(".golden")?.to_string();
+                (go.ends_with(".go") && go != INPUT).then_some(go)
+            })
+            .collect();
+        names.sort();
+        names
     }
 
     fn extra_args(&self) -> Vec<String> {
@@ -144,8 +164,8 @@ fn run_case(case: &Case) -> Result<(), Failed> {
     compare_with_golden(case, &input, &fixed, &check)?;
     other_files_as_expected(case, fixed_copy.path())?;
     second_fix_changes_nothing(fixed_copy.path(), &fix_args, &fixed)?;
-    diff_applies_to_the_fix(case, &fix_args, &fixed)?;
-    verify_with_go(case, &input, &fixed)
+    diff_applies_to_the_fix(case, &fix_args, fixed_copy.path())?;
+    verify_with_go(case, &input, fixed_copy.path())
 }
 
 /// Writes what the tool produced. It never deletes a `.golden` file: a positive case
@@ -159,7 +179,7 @@ fn update_golden(case: &Case, input: &str, fixed: &str, check: &str) -> Result<(
 }
 
 fn compare_with_golden(case: &Case, input: &str, fixed: &str, check: &str) -> Result<(), Failed> {
-    if case.is_positive() {
+    if case.dir.join(EXPECTED).exists() {
         let expected = read(&case.dir.join(EXPECTED))?;
         if fixed != expected {
             return Err(mismatch(
@@ -199,7 +219,11 @@ fn other_files_as_expected(case: &Case, fixed_dir: &Path) -> Result<(), Failed> 
         }
         let golden = case.dir.join(format!("{name}.golden"));
         let expected = if golden.exists() {
-            read(&golden)?
+            let expected = read(&golden)?;
+            if expected == read(&entry.path())? {
+                return Err(format!("{name}.golden equals the input: drop it or change it").into());
+            }
+            expected
         } else {
             read(&entry.path())?
         };
@@ -225,7 +249,7 @@ fn second_fix_changes_nothing(dir: &Path, fix_args: &[&str], fixed: &str) -> Res
 }
 
 /// `leakfix diff` must print exactly the change `fix` makes, as a patch git accepts.
-fn diff_applies_to_the_fix(case: &Case, fix_args: &[&str], fixed: &str) -> Result<(), Failed> {
+fn diff_applies_to_the_fix(case: &Case, fix_args: &[&str], fixed_dir: &Path) -> Result<(), Failed> {
     let copy = copy_case(case)?;
     let mut diff_args = fix_args.to_vec();
     diff_args[0] = "diff";
@@ -252,13 +276,16 @@ fn diff_applies_to_the_fix(case: &Case, fix_args: &[&str], fixed: &str) -> Resul
             )
             .into());
         }
-        let patched = read(&copy.path().join(INPUT))?;
-        if patched != fixed {
-            return Err(mismatch(
-                "the applied diff differs from what fix wrote",
-                fixed,
-                &patched,
-            ));
+        for name in go_files(copy.path())? {
+            let patched = read(&copy.path().join(&name))?;
+            let fixed = read(&fixed_dir.join(&name))?;
+            if patched != fixed {
+                return Err(mismatch(
+                    &format!("the applied diff differs from what fix wrote to {name}"),
+                    &fixed,
+                    &patched,
+                ));
+            }
         }
     } else if !diff.stdout.is_empty() {
         return Err("diff printed a patch for a negative case".into());
@@ -266,7 +293,19 @@ fn diff_applies_to_the_fix(case: &Case, fix_args: &[&str], fixed: &str) -> Resul
     Ok(())
 }
 
-fn verify_with_go(case: &Case, input: &str, fixed: &str) -> Result<(), Failed> {
+/// The `.go` files of a directory, by name.
+fn go_files(dir: &Path) -> Result<Vec<String>, Failed> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".go") {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+fn verify_with_go(case: &Case, input: &str, fixed_dir: &Path) -> Result<(), Failed> {
     let Some(go_version) = go_version() else {
         eprintln!(
             "note: {}/{}: go is not installed; Go verification skipped",
@@ -291,10 +330,10 @@ fn verify_with_go(case: &Case, input: &str, fixed: &str) -> Result<(), Failed> {
             )
             .into());
         }
-        let after = copy_case(case)?;
-        std::fs::write(after.path().join(INPUT), fixed)?;
-        go_must_be_clean(after.path(), "output", &[])?;
-        let test = go(after.path(), &["test", "-count=1", "./..."]);
+        // The fixed copy holds every file as `fix` left it, the files a fix spanning
+        // files edited included.
+        go_must_be_clean(fixed_dir, "output", &[])?;
+        let test = go(fixed_dir, &["test", "-count=1", "./..."]);
         if !test.status.success() {
             return Err(
                 format!("go test fails on the fixed output:\n{}", output_text(&test)).into(),
@@ -302,27 +341,51 @@ fn verify_with_go(case: &Case, input: &str, fixed: &str) -> Result<(), Failed> {
         }
     } else if !test.status.success() {
         return Err(format!("go test fails on a negative case:\n{log}").into());
-    } else if case.dir.join(WRONG).exists() {
+    } else if !wrong_files(case).is_empty() {
         the_wrong_rewrite_fails(case)?;
     }
     Ok(())
 }
 
+/// The `.go.wrong` files of a case, as (Go file name, wrong text file name).
+fn wrong_files(case: &Case) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&case.dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let go = name.strip_suffix(WRONG_SUFFIX)?.to_string();
+            go.ends_with(".go").then_some((go, name))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 /// The wrong rewrite a negative case guards against must build and fail its test.
 fn the_wrong_rewrite_fails(case: &Case) -> Result<(), Failed> {
     let wrong = copy_case(case)?;
-    std::fs::write(wrong.path().join(INPUT), read(&case.dir.join(WRONG))?)?;
+    let files = wrong_files(case);
+    for (go_file, wrong_file) in &files {
+        std::fs::write(
+            wrong.path().join(go_file),
+            read(&case.dir.join(wrong_file))?,
+        )?;
+    }
+    let names: Vec<&str> = files.iter().map(|(_, w)| w.as_str()).collect();
+    let names = names.join(", ");
     let build = go(wrong.path(), &["vet", "./..."]);
     if !build.status.success() {
         return Err(format!(
-            "{WRONG} must compile so that its test can fail:\n{}",
+            "{names} must compile so that its test can fail:\n{}",
             output_text(&build)
         )
         .into());
     }
     let test = go(wrong.path(), &["test", "-count=1", "./..."]);
     if test.status.success() {
-        return Err(format!("go test passes on {WRONG}: the negative case proves nothing").into());
+        return Err(format!("go test passes on {names}: the negative case proves nothing").into());
     }
     Ok(())
 }
@@ -413,7 +476,11 @@ fn copy_case(case: &Case) -> Result<tempfile::TempDir, Failed> {
     let temp = tempfile::tempdir()?;
     for entry in std::fs::read_dir(&case.dir)?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_file() && !name.ends_with(".golden") && name != ARGS && name != WRONG {
+        if entry.path().is_file()
+            && !name.ends_with(".golden")
+            && name != ARGS
+            && !name.ends_with(WRONG_SUFFIX)
+        {
             std::fs::copy(entry.path(), temp.path().join(&name))?;
         }
     }

@@ -332,10 +332,14 @@ fn choose_fixes(
         // has been refused.
         let was_refused =
             |fix: &Fix| !refused.is_empty() && refused.contains(&signature(text, fix));
-        let usable = finding
-            .fixes
-            .iter()
-            .any(|fix| !touches_errors(fix) && !was_refused(fix) && !claimed.conflicts_with(fix));
+        // A fix that edits other files of the package is the package-level pass's: this
+        // loop sees one file's text only.
+        let usable = finding.fixes.iter().any(|fix| {
+            !fix.spans_files()
+                && !touches_errors(fix)
+                && !was_refused(fix)
+                && !claimed.conflicts_with(fix)
+        });
         if !usable {
             continue;
         }
@@ -345,7 +349,7 @@ fn choose_fixes(
         let Some(fix) = finding.fixes.get(index) else {
             continue;
         };
-        if touches_errors(fix) || claimed.conflicts_with(fix) {
+        if fix.spans_files() || touches_errors(fix) || claimed.conflicts_with(fix) {
             continue;
         }
         claimed.claim(fix);

@@ -5,6 +5,7 @@
 // Rule documentation shows Go code, which gofmt indents with tabs; spaces would misquote it.
 #![allow(clippy::tabs_in_doc_comments)]
 
+pub mod across;
 pub mod align;
 pub mod analysis;
 /// Local channel identities, now part of the analysis layer; kept at this path for the rules.

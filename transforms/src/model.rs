@@ -58,6 +58,10 @@ pub struct Edit {
     pub start: usize,
     pub end: usize,
     pub replacement: String,
+    /// Another file of the same package directory, by name, when the edit belongs there
+    /// (its offsets are then into that file's text); `None` for the finding's own file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl Edit {
@@ -66,7 +70,14 @@ impl Edit {
             start: range.start,
             end: range.end,
             replacement: replacement.into(),
+            file: None,
         }
+    }
+
+    /// The same edit, made in another file of the package.
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
     }
 
     pub fn insert(at: usize, text: impl Into<String>) -> Self {
@@ -97,6 +108,13 @@ impl Fix {
         let start = self.edits.iter().map(|e| e.start).min().unwrap_or(0);
         let end = self.edits.iter().map(|e| e.end).max().unwrap_or(0);
         start..end
+    }
+
+    /// Whether some edit of the fix belongs to another file of the package. Such a fix is
+    /// applied by the package-level pass after every file's own fix loop
+    /// (`leakfix`'s engine), never by the loop of one file, which sees only its own text.
+    pub fn spans_files(&self) -> bool {
+        self.edits.iter().any(|e| e.file.is_some())
     }
 
     /// Whether two fixes must wait for different passes of the fix loop.

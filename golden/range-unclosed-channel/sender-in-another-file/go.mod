@@ -1,3 +1,5 @@
 module example.com/sender-in-another-file
 
 go 1.22
+
+require go.uber.org/goleak v1.3.0

@@ -2,8 +2,8 @@ package leak
 
 // Watch starts a watcher that logs every event until the events channel is
 // closed, then lets produce (in produce.go) send the events. Nothing closes
-// the channel; the fix belongs in produce.go, so leakfix names it there and
-// edits nothing (fixes across files are not applied automatically yet).
+// the channel; the fix belongs in produce.go, the one sender, which closes it
+// when it returns: a fix that spans files, applied whole or not at all.
 func Watch(items []string, log func(string)) {
 	events := make(chan string)
 	go func() {

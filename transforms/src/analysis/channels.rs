@@ -341,6 +341,65 @@ pub fn parameter_names(literal: Node<'_>, source: &str) -> Vec<Option<String>> {
     names
 }
 
+/// What a function does with a channel it gets as a parameter, for the never-closed
+/// channel rule: a function that only sends on it can close it when it returns; one that
+/// already does is the sender that closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SenderRole {
+    /// Every use is a send, made by the function itself (not by a goroutine or closure
+    /// it makes).
+    OnlySends,
+    /// The function sends on it and closes it with a `defer close(p)` among the
+    /// statements of its body, so the close follows its last send.
+    SendsThenCloses,
+    /// Anything else: it receives, ranges, stores, passes on or closes it elsewhere.
+    Other,
+}
+
+/// The role of `parameter` in `function` (a declaration or literal with a body).
+pub fn sender_role(function: Node<'_>, source: &str, parameter: &str) -> SenderRole {
+    let Some(body) = function.child_by_field_name("body") else {
+        return SenderRole::Other;
+    };
+    let uses: Vec<Node> = descendants_of_kind(body, &["identifier"])
+        .into_iter()
+        .filter(|id| &source[id.byte_range()] == parameter)
+        .collect();
+    let own = |id: &Node| syntax::enclosing_function(*id) == Some(function);
+    let is_send = |id: &Node| {
+        id.parent().is_some_and(|p| {
+            p.kind() == "send_statement" && p.child_by_field_name("channel") == Some(*id)
+        })
+    };
+    let closes = uses
+        .iter()
+        .filter(|id| is_deferred_close_in(body, **id, source))
+        .count();
+    let sends = uses.iter().filter(|id| own(id) && is_send(id)).count();
+    match (sends, closes) {
+        (s, 0) if s > 0 && s == uses.len() => SenderRole::OnlySends,
+        (s, 1) if s + 1 == uses.len() => SenderRole::SendsThenCloses,
+        _ => SenderRole::Other,
+    }
+}
+
+/// Whether `argument` is the argument of a `defer close(argument)` that is itself one of
+/// the statements of `body`.
+fn is_deferred_close_in(body: Node<'_>, argument: Node<'_>, source: &str) -> bool {
+    let Some(call) = argument.parent().and_then(|a| a.parent()) else {
+        return false;
+    };
+    let callee = call.child_by_field_name("function");
+    call.kind() == "call_expression"
+        && callee.is_some_and(|c| &source[c.byte_range()] == "close")
+        && syntax::call_arguments(call).len() == 1
+        && call
+            .parent()
+            .filter(|d| d.kind() == "defer_statement")
+            .and_then(|d| d.parent())
+            .is_some_and(|list| list == body || list.parent() == Some(body))
+}
+
 /// Whether a function literal is the function of a `go` statement's call.
 pub fn started_goroutine(literal: Node<'_>) -> bool {
     literal
@@ -454,4 +513,38 @@ fn counted_loop_bound<'t>(clause: Node<'t>, source: &str) -> Option<(String, Nod
     let bound = condition.child_by_field_name("right")?;
     let increments = text(update).replace(' ', "") == format!("{variable}++");
     (text(left) == variable && text(operator) == "<" && increments).then(|| (text(bound), bound))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(source: &str, parameter: &str) -> SenderRole {
+        let tree = syntax::parse_go(source).unwrap();
+        let function = descendants_of_kind(tree.root_node(), &["function_declaration"])[0];
+        sender_role(function, source, parameter)
+    }
+
+    #[test]
+    fn a_function_that_only_sends_on_its_parameter_is_a_sender() {
+        let source = "package p\n\nfunc f(c chan int, xs []int) {\n\tfor _, x := range xs {\n\t\tc <- x\n\t}\n}\n";
+        assert_eq!(role(source, "c"), SenderRole::OnlySends);
+    }
+
+    #[test]
+    fn a_deferred_close_at_the_top_of_the_body_makes_it_the_closing_sender() {
+        let source = "package p\n\nfunc f(c chan int) {\n\tdefer close(c)\n\tc <- 1\n}\n";
+        assert_eq!(role(source, "c"), SenderRole::SendsThenCloses);
+    }
+
+    #[test]
+    fn sends_from_a_goroutine_receives_and_nested_closes_are_something_else() {
+        let from_goroutine = "package p\n\nfunc f(c chan int) {\n\tgo func() { c <- 1 }()\n}\n";
+        let receives = "package p\n\nfunc f(c chan int) {\n\tc <- 1\n\t<-c\n}\n";
+        let closes_in_branch =
+            "package p\n\nfunc f(c chan int, b bool) {\n\tif b {\n\t\tdefer close(c)\n\t}\n\tc <- 1\n}\n";
+        for source in [from_goroutine, receives, closes_in_branch] {
+            assert_eq!(role(source, "c"), SenderRole::Other, "{source}");
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! types with their channel-typed fields. Built once from each file's syntax tree; the
 //! rules ask it instead of searching the tree for a declaration per match.
 
+use crate::analysis::channels::{sender_role, SenderRole};
 use crate::analysis::fields::{self, FieldEvent};
 use crate::syntax::{self, descendants_of_kind};
 use std::collections::HashMap;
@@ -131,6 +132,18 @@ impl PackageView {
             .find_map(|f| f.declarations.functions.get(name).cloned())
     }
 
+    /// How many times the package names `name` outside its own declaration: calls, and
+    /// uses as a value. Asked rarely (before a fix edits a function in another file), so
+    /// it parses the files that mention the name instead of keeping more facts per file.
+    pub fn references(&self, name: &str) -> usize {
+        self.files
+            .iter()
+            .filter_map(|(file, _)| (self.load)(file))
+            .filter(|text| text.contains(name))
+            .map(|text| references_in(&text, name))
+            .sum()
+    }
+
     /// Whether some file starts `method` as a goroutine (`go x.method(…)`).
     pub fn starts_method(&self, method: &str) -> bool {
         let call = format!("{method}(");
@@ -138,6 +151,23 @@ impl PackageView {
             .iter()
             .any(|f| f.started_methods.iter().any(|m| m == method))
     }
+}
+
+/// The identifiers spelling `name` in `text`, other than the names of declarations.
+fn references_in(text: &str, name: &str) -> usize {
+    let Some(tree) = syntax::parse_go(text) else {
+        return usize::MAX / 2;
+    };
+    descendants_of_kind(tree.root_node(), &["identifier"])
+        .into_iter()
+        .filter(|id| &text[id.byte_range()] == name)
+        .filter(|id| {
+            id.parent().is_none_or(|p| {
+                !matches!(p.kind(), "function_declaration" | "method_declaration")
+                    || p.child_by_field_name("name") != Some(*id)
+            })
+        })
+        .count()
 }
 
 /// A function or method declaration.
@@ -154,6 +184,12 @@ pub struct FunctionDecl {
     pub range: std::ops::Range<usize>,
     /// The file, when read as part of a package view.
     pub file: String,
+    /// Where a statement can be inserted at the top of the body: right after its `{`,
+    /// when a line break follows it (a body on one line has no such place).
+    pub body_open: Option<usize>,
+    /// For each parameter by position, what the function does with it when it is a
+    /// channel (`None` for other parameters).
+    pub sender_roles: Vec<Option<SenderRole>>,
 }
 
 /// The declarations of one file.
@@ -251,6 +287,8 @@ impl Declarations {
                 parameters: Vec::new(),
                 range: element.byte_range(),
                 file: String::new(),
+                body_open: None,
+                sender_roles: Vec::new(),
             };
             self.methods
                 .entry(decl.name.clone())
@@ -292,6 +330,12 @@ fn function_decl(node: Node<'_>, source: &str) -> FunctionDecl {
             .first()
             .map(|t| source[t.byte_range()].to_string())
     });
+    let parameters = crate::channels::parameter_names(node, source);
+    let body_open = node
+        .child_by_field_name("body")
+        .map(|b| b.start_byte() + 1)
+        .filter(|&at| source.as_bytes().get(at) == Some(&b'\n'));
+    let sender_roles = channel_parameter_roles(node, source, &parameters);
     FunctionDecl {
         name,
         receiver,
@@ -299,10 +343,41 @@ fn function_decl(node: Node<'_>, source: &str) -> FunctionDecl {
             .child_by_field_name("result")
             .map(|r| result_types(r, source))
             .unwrap_or_default(),
-        parameters: crate::channels::parameter_names(node, source),
+        parameters,
         range: node.byte_range(),
         file: String::new(),
+        body_open,
+        sender_roles,
     }
+}
+
+/// The sender role of each channel-typed parameter of a declaration.
+fn channel_parameter_roles(
+    node: Node<'_>,
+    source: &str,
+    names: &[Option<String>],
+) -> Vec<Option<SenderRole>> {
+    let Some(list) = node.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut roles = Vec::with_capacity(names.len());
+    for declaration in list.named_children(&mut list.walk()) {
+        let is_channel = declaration
+            .child_by_field_name("type")
+            .is_some_and(|t| t.kind() == "channel_type");
+        let count = declaration
+            .children_by_field_name("name", &mut declaration.walk())
+            .count()
+            .max(1);
+        for _ in 0..count {
+            let name = names.get(roles.len()).cloned().flatten();
+            roles.push(
+                name.filter(|_| is_channel)
+                    .map(|n| sender_role(node, source, &n)),
+            );
+        }
+    }
+    roles
 }
 
 /// One type per result of a `result` node: a single type or a parameter list.

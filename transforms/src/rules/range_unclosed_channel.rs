@@ -3,7 +3,7 @@
 //! over a local channel that nothing ever closes, in a goroutine started by the function
 //! that made `c` (or in that function itself); and goroutines that wait on such a channel
 //! with a plain receive or a `v, ok := <-c` loop while the only sender is a function of
-//! the file that gets the channel as a parameter (or nobody sends at all).
+//! the package that gets the channel as a parameter (or nobody sends at all).
 //!
 //! ## Why is this bad?
 //! A `range` over a channel ends only when the channel is closed. If nobody closes it, the
@@ -46,14 +46,19 @@
 //! in the function itself (which blocks before any deferred close could run), a channel
 //! made inside a loop — the finding is manual: close the channel after the last send.
 //!
-//! For a waiter whose only sender is a function of the file that receives the channel as
-//! a parameter, the fix is `defer close(p)` at the top of that function, so the close
+//! For a waiter whose only sender is a function of the package that receives the channel
+//! as a parameter, the fix is `defer close(p)` at the top of that function, so the close
 //! follows its last send. That is safe when the function only sends on `p` (not from
-//! goroutines of its own), is unexported and called from this one place — otherwise
-//! another caller's channel would be closed. When nothing sends at all, closing the
+//! goroutines of its own), is unexported and named in this one place in the whole
+//! package — otherwise another caller's channel would be closed. When that function is
+//! in another file, the fix edits that file: `diff`, `fix`, `fix -i`, `--branch` and `pr`
+//! apply it whole or not at all, after each file's own fixes. A sender that already
+//! closes its parameter with a `defer close(p)` is the closing sender: no finding. When nothing sends at all, closing the
 //! channel at return is unsafe: the waiter now runs the code after its wait.
 
+use crate::analysis::channels::SenderRole;
 use crate::analysis::fields;
+use crate::analysis::package::FunctionDecl;
 use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
@@ -125,39 +130,58 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
 }
 
 /// The waiter shape where the one function the channel is handed to is declared in
-/// another file of the package: the fix belongs there, and a fix that edits two files
-/// is not applied automatically yet, so the finding says exactly what to write where.
+/// another file of the package: the fix, when it is safe, is an edit in that file.
 fn handed_to_another_file(
     ctx: &FileContext,
     channel: &LocalChannel,
     uses: &[ChannelUse],
     handed: &ChannelUse,
 ) -> Option<Finding> {
-    let arguments = handed
-        .node
-        .parent()
-        .filter(|p| p.kind() == "argument_list")?;
+    let (decl, position) = package_callee(ctx, handed.node)?;
+    if decl.file == ctx.file_name || decl.file.is_empty() {
+        return None;
+    }
+    if decl.sender_roles.get(position).copied().flatten() == Some(SenderRole::SendsThenCloses) {
+        return None;
+    }
+    let mut finding = check_waiter(ctx, channel, uses, &[])?;
+    finding.fixes.clear();
+    finding.message = finding
+        .message
+        .split("; ")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let references = || {
+        ctx.package_view()
+            .map_or(usize::MAX, |v| v.references(&decl.name))
+    };
+    match close_in_sender(&decl, position, references) {
+        Ok(fix) => {
+            finding.message.push_str(&format!(
+                "; its one sender is {} in {}, which can close it when it returns",
+                decl.name, decl.file
+            ));
+            finding.fixes.push(fix)
+        }
+        Err(reason) => finding.message.push_str(&format!("; {reason}")),
+    }
+    Some(finding)
+}
+
+/// The package-level function a call passes `argument` to, declared in any file of the
+/// package, with the argument's position.
+fn package_callee(ctx: &FileContext, argument: Node<'_>) -> Option<(FunctionDecl, usize)> {
+    let arguments = argument.parent().filter(|p| p.kind() == "argument_list")?;
     let call = arguments.parent()?;
     let callee = call
         .child_by_field_name("function")
         .filter(|f| f.kind() == "identifier")?;
     let position = syntax::call_arguments(call)
         .iter()
-        .position(|a| *a == handed.node)?;
+        .position(|a| *a == argument)?;
     let decl = ctx.package_view()?.function(ctx.text(callee))?;
-    if decl.file == ctx.file_name || decl.file.is_empty() {
-        return None;
-    }
-    let parameter = decl.parameters.get(position).cloned().flatten()?;
-    let mut finding = check_waiter(ctx, channel, uses, &[])?;
-    finding.fixes.clear();
-    finding.message = format!(
-        "{}; {} in {} gets it as {parameter}: if it is the one sender, add `defer close({parameter})` at its top (a fix across files is not applied automatically)",
-        finding.message.split("; ").next().unwrap_or_default(),
-        decl.name,
-        decl.file
-    );
-    Some(finding)
+    Some((decl, position))
 }
 
 /// `name(…, c, …)` where `name` is a function declared in this file: the function and the
@@ -221,10 +245,33 @@ fn check_waiter(
                 fix
             }));
         }
-        [only] => match close_in_sender(ctx, only.node) {
-            Ok(fix) => finding.fixes.push(fix),
-            Err(reason) => finding.message.push_str(&format!("; {reason}")),
-        },
+        [only] => {
+            let (callee, position) =
+                callee_of_argument(ctx, only.node).expect("handed uses have a callee");
+            let decl = &ctx.declarations().functions[callee];
+            if decl.sender_roles.get(position).copied().flatten()
+                == Some(SenderRole::SendsThenCloses)
+            {
+                return None;
+            }
+            // Other files of the package may call it too; without a view, this file's
+            // calls are all that can be counted.
+            let references = || match ctx.package_view() {
+                Some(view) => view.references(callee),
+                None => ctx
+                    .nodes(&["call_expression"])
+                    .into_iter()
+                    .filter(|c| {
+                        c.child_by_field_name("function")
+                            .is_some_and(|f| ctx.text(f) == callee)
+                    })
+                    .count(),
+            };
+            match close_in_sender(decl, position, references) {
+                Ok(fix) => finding.fixes.push(fix),
+                Err(reason) => finding.message.push_str(&format!("; {reason}")),
+            }
+        }
         _ => finding
             .message
             .push_str("; it is handed to several calls: close it after the last send"),
@@ -234,12 +281,15 @@ fn check_waiter(
 
 /// `defer close(p)` at the top of the one function that sends on the channel as its
 /// parameter `p`: safe when that function only sends on `p` (directly, not from
-/// goroutines it starts), is unexported and called from this one place, so no other
-/// caller's channel gets closed.
-fn close_in_sender(ctx: &FileContext, argument: Node<'_>) -> Result<Fix, String> {
-    let (callee, position) =
-        callee_of_argument(ctx, argument).ok_or("it is handed to another function")?;
-    let decl = &ctx.declarations().functions[callee];
+/// goroutines it starts), is unexported and named in one place only (`references`
+/// counts where), so no other caller's channel gets closed. When the function is in
+/// another file, so is the edit: the fix spans files and is applied all or nothing.
+fn close_in_sender(
+    decl: &FunctionDecl,
+    position: usize,
+    references: impl FnOnce() -> usize,
+) -> Result<Fix, String> {
+    let callee = &decl.name;
     let refuse = |why: &str| {
         Err(format!(
             "{callee} gets it; {why}: close it there after the last send"
@@ -248,47 +298,25 @@ fn close_in_sender(ctx: &FileContext, argument: Node<'_>) -> Result<Fix, String>
     let Some(parameter) = decl.parameters.get(position).cloned().flatten() else {
         return refuse("its parameter has no name");
     };
-    let calls = ctx
-        .nodes(&["call_expression"])
-        .into_iter()
-        .filter(|c| {
-            c.child_by_field_name("function")
-                .is_some_and(|f| ctx.text(f) == callee)
-        })
-        .count();
-    if calls != 1 || callee.starts_with(|c: char| c.is_uppercase()) {
+    if callee.starts_with(|c: char| c.is_uppercase()) || references() != 1 {
         return refuse("other callers may pass channels of their own");
     }
-    let Some(body) = ctx
-        .root()
-        .descendant_for_byte_range(decl.range.start, decl.range.end)
-        .and_then(|d| d.child_by_field_name("body"))
-    else {
-        return refuse("its body is not available");
-    };
-    let uses: Vec<Node> = descendants_of_kind(body, &["identifier"])
-        .into_iter()
-        .filter(|id| ctx.text(*id) == parameter)
-        .collect();
-    let only_sends = !uses.is_empty()
-        && uses.iter().all(|id| {
-            id.parent().is_some_and(|p| {
-                p.kind() == "send_statement" && p.child_by_field_name("channel") == Some(*id)
-            }) && syntax::enclosing_function(*id).is_some_and(|f| f.byte_range() == decl.range)
-        });
-    if !only_sends {
+    if decl.sender_roles.get(position).copied().flatten() != Some(SenderRole::OnlySends) {
         return refuse("it does more with the channel than send on it");
     }
-    if ctx.source.as_bytes().get(body.start_byte() + 1) != Some(&b'\n') {
+    let Some(at) = decl.body_open else {
         return refuse("its body is on one line");
+    };
+    let mut edit = Edit::insert(at, format!("\n\tdefer close({parameter})"));
+    let mut title = format!("Close {parameter} in {callee} once it has sent everything");
+    if !decl.file.is_empty() {
+        edit = edit.in_file(&decl.file);
+        title.push_str(&format!(" (in {})", decl.file));
     }
     Ok(Fix {
-        title: format!("Close {parameter} in {callee} once it has sent everything"),
+        title,
         applicability: Applicability::Safe,
-        edits: vec![Edit::insert(
-            body.start_byte() + 1,
-            format!("\n\tdefer close({parameter})"),
-        )],
+        edits: vec![edit],
         isolation: decl.range.clone(),
     })
 }
