@@ -18,4 +18,5 @@ pub mod channels;
 pub mod fields;
 pub mod flow;
 pub mod package;
+pub mod paths;
 pub mod values;

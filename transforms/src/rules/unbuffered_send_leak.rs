@@ -56,6 +56,7 @@
 //! still send (that panics; the sender should close it).
 
 use crate::analysis::flow::{self, Count};
+use crate::analysis::paths;
 use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
@@ -154,7 +155,9 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel, existing: u32) -> Op
             // Report it only where values can be left behind: a reader that can stop
             // early, or none in this function (the channel is returned to a caller).
             let reader_can_stop = receives.is_empty()
-                || receives.iter().any(|r| is_select_case_with_others(ctx, *r))
+                || receives
+                    .iter()
+                    .any(|r| paths::is_select_case_with_others(ctx.source, *r))
                 || reader_returns_early(channel, &receives);
             return reader_can_stop.then(|| manual(ctx, channel, reason));
         }
@@ -420,63 +423,10 @@ fn sending_goroutines<'t>(
 /// the send is handled by counting sends, not here.
 fn is_final_on_its_path(ctx: &FileContext, channel: Node<'_>) -> bool {
     channel.parent().is_some_and(|send| {
-        !statements_after_on_path(ctx, send)
+        !paths::statements_after_on_path(ctx.source, send)
             .iter()
-            .any(|s| blocks(ctx, *s))
+            .any(|s| paths::blocks(ctx.source, *s))
     })
-}
-
-/// The statements that run after `statement` on its path through the function: those
-/// after it in its list and in the lists around it, up to the first that leaves.
-fn statements_after_on_path<'t>(ctx: &FileContext, statement: Node<'t>) -> Vec<Node<'t>> {
-    let mut after = Vec::new();
-    let mut current = statement;
-    while let Some(parent) = current.parent() {
-        if syntax::is_function(parent) {
-            break;
-        }
-        if parent.kind() == "statement_list" {
-            let following: Vec<Node> = parent
-                .named_children(&mut parent.walk())
-                .filter(|s| s.start_byte() > current.start_byte() && s.kind() != "comment")
-                .collect();
-            for statement in following {
-                after.push(statement);
-                if flow::leaves(statement, ctx.source, None) {
-                    return after;
-                }
-            }
-        }
-        current = parent;
-    }
-    after
-}
-
-/// Whether running `node` can block: a channel operation, a select, a range over a
-/// channel, a lock, a wait or a sleep. Other goroutines' code does not count.
-fn blocks(ctx: &FileContext, node: Node<'_>) -> bool {
-    let mut found = false;
-    syntax::for_each_node_pruned(
-        node,
-        |n| matches!(n.kind(), "func_literal" | "go_statement"),
-        |n| {
-            found = found
-                || match n.kind() {
-                    "send_statement" | "select_statement" | "range_clause" => true,
-                    "unary_expression" => n
-                        .child_by_field_name("operator")
-                        .is_some_and(|o| o.kind() == "<-"),
-                    "call_expression" => n
-                        .child_by_field_name("function")
-                        .and_then(|f| f.child_by_field_name("field"))
-                        .is_some_and(|f| {
-                            matches!(ctx.text(f), "Lock" | "RLock" | "Wait" | "Sleep")
-                        }),
-                    _ => false,
-                };
-        },
-    );
-    found
 }
 
 /// Whether the goroutine does anything after a send (other than return, or closing the
@@ -498,7 +448,7 @@ fn code_follows_send(ctx: &FileContext, go: Node<'_>, channel: &str) -> bool {
         || descendants_of_kind(literal, &["send_statement"])
             .into_iter()
             .filter(|send| syntax::enclosing_function(*send) == Some(literal))
-            .flat_map(|send| statements_after_on_path(ctx, send))
+            .flat_map(|send| paths::statements_after_on_path(ctx.source, send))
             .any(|s| !matches!(s.kind(), "return_statement") && !closes_channel(s))
 }
 
@@ -550,14 +500,17 @@ fn leak_pattern(
     receives: &[Node<'_>],
     count: &SenderCount,
 ) -> Option<Pattern> {
-    if receives.iter().any(|r| is_select_case_with_others(ctx, *r)) {
+    if receives
+        .iter()
+        .any(|r| paths::is_select_case_with_others(ctx.source, *r))
+    {
         return Some(Pattern::Timeout);
     }
     let first_go = senders.iter().map(|g| g.start_byte()).min()?;
     let definite: Vec<Node> = receives
         .iter()
         .copied()
-        .filter(|r| r.start_byte() > first_go && is_definite_after(*r, senders))
+        .filter(|r| r.start_byte() > first_go && paths::is_definite_after(*r, senders))
         .collect();
     let first_receive = definite
         .iter()
@@ -598,99 +551,6 @@ fn leak_pattern(
         SenderCount::Unknown => true,
     };
     (!received_enough).then_some(Pattern::NCast)
-}
-
-/// A receive that is one case of a select from which another clause can leave without
-/// receiving: a clause that itself receives from the channel first (as in
-/// `case <-abort: p.Close(); err = <-ch`) keeps the sender from blocking.
-fn is_select_case_with_others(ctx: &FileContext, receive: Node<'_>) -> bool {
-    let Some(case) = syntax::ancestors(receive).find(|a| a.kind() == "communication_case") else {
-        return false;
-    };
-    if !syntax::ancestors(receive)
-        .take_while(|a| *a != case)
-        .all(|a| {
-            matches!(
-                a.kind(),
-                "unary_expression" | "receive_statement" | "expression_list"
-            )
-        })
-    {
-        return false;
-    }
-    let Some(select) = case.parent() else {
-        return false;
-    };
-    let channel = ctx.text(receive);
-    let others: Vec<Node> = select
-        .named_children(&mut select.walk())
-        .filter(|n| n.kind().ends_with("_case") && *n != case)
-        .collect();
-    !others.is_empty()
-        && others
-            .iter()
-            .any(|clause| !clause_receives(ctx, *clause, channel))
-}
-
-/// Whether one of the clause's own statements receives from `channel`.
-fn clause_receives(ctx: &FileContext, clause: Node<'_>, channel: &str) -> bool {
-    let Some(list) = clause
-        .named_children(&mut clause.walk())
-        .find(|n| n.kind() == "statement_list")
-    else {
-        return false;
-    };
-    let statements: Vec<Node> = list.named_children(&mut list.walk()).collect();
-    statements.iter().any(|statement| {
-        matches!(
-            statement.kind(),
-            "expression_statement"
-                | "assignment_statement"
-                | "short_var_declaration"
-                | "return_statement"
-        ) && descendants_of_kind(*statement, &["unary_expression"])
-            .iter()
-            .any(|u| {
-                u.child_by_field_name("operator")
-                    .is_some_and(|o| o.kind() == "<-")
-                    && u.child_by_field_name("operand")
-                        .is_some_and(|o| ctx.text(o) == channel)
-            })
-    })
-}
-
-/// A receive that runs whenever the function gets past the `go` statements: it sits in a
-/// statement list that encloses them (not in a branch or a nested body), or directly in
-/// the body of a loop that itself sits there.
-fn is_definite_after(receive: Node<'_>, senders: &[Node<'_>]) -> bool {
-    let Some(statement) = syntax::enclosing_statement(receive.parent().unwrap_or(receive)) else {
-        return false;
-    };
-    let between_is_plain = syntax::ancestors(receive)
-        .take_while(|a| *a != statement)
-        .all(|a| !matches!(a.kind(), "block" | "statement_list" | "func_literal"));
-    if !between_is_plain {
-        return false;
-    }
-    let list = statement.parent();
-    let in_sender_scope = |list: Node<'_>| {
-        senders
-            .iter()
-            .all(|go| syntax::ancestors(*go).any(|a| a == list))
-    };
-    match list {
-        Some(list) if in_sender_scope(list) => true,
-        Some(list) => {
-            let loop_node = list
-                .parent()
-                .and_then(|b| b.parent())
-                .filter(|l| l.kind() == "for_statement");
-            loop_node
-                .and_then(|l| l.parent())
-                .is_some_and(in_sender_scope)
-        }
-        None => false,
-    }
 }
 
 /// The iteration count of the loop whose body directly holds this receive.
