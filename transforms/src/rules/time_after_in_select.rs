@@ -57,7 +57,8 @@
 //! effects. It is manual when the select's label is the target of a `goto` or the
 //! duration spans several lines.
 
-use crate::context::{FileContext, TimerLeak};
+use crate::context::FileContext;
+use crate::gomod::TimerLeak;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
 use crate::syntax::{self, descendants_of_kind};
 use tree_sitter::Node;
@@ -128,11 +129,14 @@ fn timer_finding(ctx: &FileContext, time_pkg: &str, call: Node<'_>, message: Str
         end: call.end_byte(),
         fixes: Vec::new(),
     };
-    if let TimerLeak::NotALeak(reason) = ctx.timer_leak() {
-        finding.severity = Severity::Info;
-        finding.message = format!(
-            "{time_pkg}.After in a select allocates a timer each time it runs; not a leak on this module's Go version ({reason})"
-        );
+    match ctx.timer_leak() {
+        TimerLeak::Real(reason) => finding.message = format!("{} ({reason})", finding.message),
+        TimerLeak::NotALeak(reason) => {
+            finding.severity = Severity::Info;
+            finding.message = format!(
+                "{time_pkg}.After in a select allocates a timer each time it runs; not a leak ({reason})"
+            );
+        }
     }
     finding
 }

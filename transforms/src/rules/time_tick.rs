@@ -41,7 +41,8 @@
 //! manual: a `defer` there would only run when the function returns (see `defer-in-loop`);
 //! hoist the ticker out of the loop by hand.
 
-use crate::context::{FileContext, TimerLeak};
+use crate::context::FileContext;
+use crate::gomod::TimerLeak;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
 use crate::syntax;
 use tree_sitter::Node;
@@ -88,12 +89,14 @@ fn check_call(ctx: &FileContext, time_pkg: &str, call: Node<'_>) -> Option<Findi
         end: call.end_byte(),
         fixes: Vec::new(),
     };
-    if let TimerLeak::NotALeak(reason) = ctx.timer_leak() {
-        finding.severity = Severity::Info;
-        finding.message = format!(
-            "{time_pkg}.Tick starts a ticker nobody stops; not a leak on this module's Go version ({reason})"
-        );
-        return Some(finding);
+    match ctx.timer_leak() {
+        TimerLeak::Real(reason) => finding.message = format!("{} ({reason})", finding.message),
+        TimerLeak::NotALeak(reason) => {
+            finding.severity = Severity::Info;
+            finding.message =
+                format!("{time_pkg}.Tick starts a ticker nobody stops; not a leak ({reason})");
+            return Some(finding);
+        }
     }
     let statement = syntax::enclosing_statement(call)?;
     if syntax::enclosing_loop(statement).is_some() {
