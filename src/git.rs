@@ -507,11 +507,12 @@ impl<'r> HeadModules<'r> {
             .iter()
             .find_map(|name| Some((*name, self.read_blob(&dir.join(name))?)));
         let info = match declared {
-            Some((name, text)) => Arc::new(crate::modules::module_info(
-                name,
-                &text,
-                self.main_file_headers(dir),
-            )),
+            Some((name, text)) => {
+                let info = crate::modules::module_info(name, &text, self.main_file_headers(dir));
+                Arc::new(crate::modules::with_workspace(info, dir, |path| {
+                    self.read_blob(path)
+                }))
+            }
             None => match dir.parent() {
                 Some(parent) => self.for_dir(parent),
                 None => Arc::new(ModuleInfo::default()),

@@ -3,10 +3,11 @@
 //! what the module's `package main` files say, because the main module decides the
 //! GODEBUG defaults (and so the timer behaviour) of the programs it builds.
 
+use leakfix_transforms::gomod::workspace_uses;
 use leakfix_transforms::{DebugDirective, FileHeader, ModuleInfo};
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// The files that declare a module, in the order they are looked for: the go command
@@ -43,7 +44,12 @@ impl Modules {
             Some((*name, text))
         });
         let info = match declared {
-            Some((name, text)) => Arc::new(module_info(name, &text, main_files_on_disk(dir))),
+            Some((name, text)) => {
+                let info = module_info(name, &text, main_files_on_disk(dir));
+                Arc::new(with_workspace(info, dir, |path| {
+                    std::fs::read_to_string(path).ok()
+                }))
+            }
             None => match dir.parent() {
                 Some(parent) => self.for_dir(parent),
                 None => Arc::new(ModuleInfo::default()),
@@ -79,6 +85,48 @@ pub fn module_info(
             }));
     }
     info
+}
+
+/// `info` with the go.work that uses the module at `module_dir` taken into account: the
+/// nearest go.work above the module (as the go command finds it), unless GOWORK=off. A
+/// go.work that does not `use` the module leaves it alone. GOWORK naming a file is not
+/// followed: the run may not share the build's environment.
+pub fn with_workspace(
+    mut info: ModuleInfo,
+    module_dir: &Path,
+    read: impl Fn(&Path) -> Option<String>,
+) -> ModuleInfo {
+    if std::env::var("GOWORK").is_ok_and(|v| v == "off") {
+        return info;
+    }
+    for dir in module_dir.ancestors() {
+        let Some(text) = read(&dir.join("go.work")) else {
+            continue;
+        };
+        let used = workspace_uses(&text)
+            .iter()
+            .any(|u| lexically_normal(&dir.join(u)) == lexically_normal(module_dir));
+        if used {
+            info.adopt_workspace(ModuleInfo::parse(&text));
+        }
+        break;
+    }
+    info
+}
+
+/// `path` with `.` and `dir/..` removed, without touching the file system.
+fn lexically_normal(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 /// Whether a Go file can be part of a command: tests build no command of the module's

@@ -147,3 +147,29 @@ fn without_a_go_mod_the_assumed_version_and_the_flag_are_named() {
         "(--target-go 1.23: unstopped timers are garbage-collected) (info)",
     );
 }
+
+#[test]
+fn a_go_work_that_uses_the_module_decides_in_its_place() {
+    let dir = tree(&[
+        ("go.work", "go 1.24\n\nuse ./lib\n"),
+        ("lib/go.mod", "module example.com/lib\n\ngo 1.21\n"),
+        ("lib/a.go", LEAK),
+        ("other/go.mod", "module example.com/other\n\ngo 1.21\n"),
+        ("other/a.go", LEAK),
+    ]);
+    // GOWORK=off in the environment would turn the workspace off.
+    let output = common::leakfix(dir.path(), &["check"])
+        .env_remove("GOWORK")
+        .assert()
+        .code(1);
+    let out = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
+    assert_contains(
+        &out,
+        "lib/a.go:10:9: time-after-in-select: time.After in a select allocates a timer each time it runs; not a leak (the go.work of module example.com/lib says go 1.24: unstopped timers are garbage-collected) (info)",
+    );
+    // A module the workspace does not use keeps its own go line.
+    assert_contains(
+        &out,
+        "(module example.com/other says go 1.21 and builds no command",
+    );
+}

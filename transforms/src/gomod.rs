@@ -185,6 +185,15 @@ impl ModuleInfo {
         }
     }
 
+    /// Takes the `go`, `toolchain` and `godebug` lines of the go.work that uses this
+    /// module: in workspace mode they, not the module's go.mod, set the GODEBUG defaults.
+    pub fn adopt_workspace(&mut self, workspace: ModuleInfo) {
+        self.file = Some("go.work".to_string());
+        self.go = workspace.go;
+        self.toolchain = workspace.toolchain;
+        self.godebug = workspace.godebug;
+    }
+
     /// The last value given for a godebug key, as the go command reads it.
     pub fn godebug_value(&self, key: &str) -> Option<&str> {
         self.godebug
@@ -215,6 +224,7 @@ impl ModuleInfo {
         };
         let module = match (&self.path, file.as_str()) {
             (Some(path), "go.mod") => format!("module {path}"),
+            (Some(path), "go.work") => format!("the go.work of module {path}"),
             (Some(path), file) => format!("module {path} ({file})"),
             (None, file) => format!("the module of {file}"),
         };
@@ -282,6 +292,32 @@ impl ModuleInfo {
             format!("its {file} sets godebug default={value}"),
         ))
     }
+}
+
+/// The directories a go.work file `use`s, as written (relative to the go.work's
+/// directory, or absolute).
+pub fn workspace_uses(text: &str) -> Vec<String> {
+    let mut uses = Vec::new();
+    let mut in_block = false;
+    for raw_line in text.lines() {
+        let line = raw_line.split("//").next().unwrap_or("").trim();
+        if in_block {
+            match line {
+                ")" => in_block = false,
+                "" => {}
+                dir => uses.push(dir.trim_matches('"').to_string()),
+            }
+            continue;
+        }
+        match line.strip_prefix("use") {
+            Some(rest) if rest.trim() == "(" => in_block = true,
+            Some(rest) if rest.starts_with(char::is_whitespace) => {
+                uses.push(rest.trim().trim_matches('"').to_string())
+            }
+            _ => {}
+        }
+    }
+    uses
 }
 
 /// What the top of a Go file says before its declarations: the package name and the
@@ -492,5 +528,19 @@ mod tests {
             vec![("asynctimerchan".to_string(), "1".to_string())]
         );
         assert_eq!(FileHeader::parse("packages\n").package, None);
+    }
+
+    #[test]
+    fn a_workspace_decides_in_place_of_the_module() {
+        let text = "go 1.24\n\nuse (\n\t./a\n\t\"./b\" // b\n)\nuse ./c\n";
+        assert_eq!(workspace_uses(text), vec!["./a", "./b", "./c"]);
+        let mut info = command("module example.com/a\ngo 1.21\ngodebug asynctimerchan=0\n");
+        info.adopt_workspace(ModuleInfo::parse(text));
+        let (real, why) = reason(info.timer_leak(None));
+        assert!(!real);
+        assert!(
+            why.starts_with("the go.work of module example.com/a says go 1.24"),
+            "{why}"
+        );
     }
 }
