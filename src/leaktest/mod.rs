@@ -70,7 +70,9 @@ pub fn run(args: &TestArgs) -> Result<u8> {
         .arg(&overlay)
         .args(packages.iter().map(|p| p.import_path.as_str()))
         .env("LEAKFIX_LEAK_DIR", &dumps_dir);
-    if !args.stacks && version.at_least(1, 26) && !version.at_least(1, 27) {
+    if args.stacks {
+        command.env("LEAKFIX_LEAK_MODE", "stacks");
+    } else if version.at_least(1, 26) && !version.at_least(1, 27) {
         command.env("GOEXPERIMENT", with_leak_experiment());
     }
     let output = command
