@@ -209,3 +209,54 @@ fn a_missing_toolchain_is_an_error() {
     let (_, err) = leakfix(dir.path(), &["test", "--go", "/nonexistent/go"], 2);
     assert_contains(&err, "/nonexistent/go");
 }
+
+/// Two goroutines race to send; the select takes one, and the other blocks forever.
+/// Which one loses is up to the scheduler; either way only its channel's finding is
+/// confirmed, not both findings of the function.
+const RACE: &str = r#"package sendleak
+
+import "errors"
+
+// Race returns whichever result comes first.
+func Race() error {
+	errc := make(chan error)
+	done := make(chan bool)
+	go func() { errc <- nil }()
+	go func() { done <- true }()
+	select {
+	case <-done:
+		return errors.New("done first")
+	case err := <-errc:
+		return err
+	}
+}
+"#;
+
+const RACE_TEST: &str = r#"package sendleak
+
+import "testing"
+
+func TestRace(t *testing.T) {
+	_ = Race()
+}
+"#;
+
+#[test]
+fn a_leak_confirms_only_the_finding_of_the_channel_it_blocks_on() {
+    let dir = module(&[("race.go", RACE), ("race_test.go", RACE_TEST)]);
+    let (checked, _) = leakfix(dir.path(), &["check"], 1);
+    assert_eq!(
+        checked.matches("unbuffered-send-leak").count(),
+        2,
+        "{checked}"
+    );
+    let (out, _) = leakfix(dir.path(), &["test"], 1);
+    let confirmed: Vec<&str> = out.lines().filter(|l| l.contains("[confirmed:")).collect();
+    assert_eq!(confirmed.len(), 1, "{out}");
+    let expected = if confirmed[0].contains("channel errc") {
+        "blocked in chan send at race.go:9, started at race.go:9"
+    } else {
+        "blocked in chan send at race.go:10, started at race.go:10"
+    };
+    assert_contains(confirmed[0], expected);
+}

@@ -147,21 +147,94 @@ impl FunctionSpans {
     }
 }
 
-/// Whether `finding` is the leak: it is at the blocked operation, or in the function
-/// whose `go` statement started the goroutine (channel rules report at the channel's
-/// `make`, in that function).
-fn confirms(finding: &StaticFinding, leak: &Leak, spans: &mut FunctionSpans) -> bool {
-    let line = finding.located.line;
-    if finding.path == leak.blocked.file && line == leak.blocked.line {
-        return true;
+/// The findings `leak` confirms: the one at its blocked operation, else those in the
+/// function whose `go` statement started it (channel rules report at the channel's
+/// `make`, in that function) — narrowed, when the blocked line is a channel operation, to
+/// the findings whose line names that channel.
+fn confirmed_by(leak: &Leak, statics: &[StaticFinding], spans: &mut FunctionSpans) -> Vec<usize> {
+    let at_operation: Vec<usize> = (0..statics.len())
+        .filter(|&i| {
+            statics[i].path == leak.blocked.file && statics[i].located.line == leak.blocked.line
+        })
+        .collect();
+    if !at_operation.is_empty() {
+        return at_operation;
     }
     let Some(started) = &leak.started else {
-        return false;
+        return Vec::new();
     };
-    finding.path == started.file
-        && spans
-            .around(&started.file, started.line)
-            .is_some_and(|(start, end)| (start..=end).contains(&line))
+    let Some((start, end)) = spans.around(&started.file, started.line) else {
+        return Vec::new();
+    };
+    let in_function: Vec<usize> = (0..statics.len())
+        .filter(|&i| {
+            statics[i].path == started.file && (start..=end).contains(&statics[i].located.line)
+        })
+        .collect();
+    let Some(channel) = source_line(&leak.blocked.file, leak.blocked.line)
+        .as_deref()
+        .and_then(channel_operand)
+    else {
+        return in_function;
+    };
+    let naming: Vec<usize> = in_function
+        .iter()
+        .copied()
+        .filter(|&i| {
+            source_line(&statics[i].path, statics[i].located.line)
+                .is_some_and(|text| names_word(&text, &channel))
+        })
+        .collect();
+    if naming.is_empty() {
+        in_function
+    } else {
+        naming
+    }
+}
+
+fn source_line(file: &Path, line: usize) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    text.lines().nth(line.checked_sub(1)?).map(str::to_string)
+}
+
+/// The channel a line sends on, receives from or ranges over: `c` in `c <- v`,
+/// `case c <- v:`, `<-c`, `v := <-s.c` (the last name of a selector) or `range c`.
+fn channel_operand(line: &str) -> Option<String> {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    let last_name = |expr: &str| {
+        let name: String = expr.chars().rev().take_while(|c| is_name(*c)).collect();
+        Some(name.chars().rev().collect::<String>()).filter(|n| !n.is_empty())
+    };
+    let first_name = |expr: &str| {
+        let expr = expr.trim_start();
+        let chain: String = expr
+            .chars()
+            .take_while(|c| is_name(*c) || *c == '.')
+            .collect();
+        last_name(&chain)
+    };
+    if let Some((_, rest)) = line.split_once("range ") {
+        return first_name(rest);
+    }
+    let (before, after) = line.split_once("<-")?;
+    match last_name(before.trim_end()) {
+        Some(name)
+            if !matches!(name.as_str(), "case" | "return") && !before.trim_end().ends_with('=') =>
+        {
+            Some(name)
+        }
+        _ => first_name(after),
+    }
+}
+
+/// Whether `text` holds `word` with no identifier character on either side.
+fn names_word(text: &str, word: &str) -> bool {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(is_name) && !after.is_some_and(is_name)
+    })
 }
 
 /// Prints the report; returns whether any goroutine leaked.
@@ -174,11 +247,7 @@ pub fn print(
     let mut spans = FunctionSpans::default();
     let confirmed: Vec<Vec<usize>> = leaks
         .iter()
-        .map(|leak| {
-            (0..statics.len())
-                .filter(|&i| confirms(&statics[i], leak, &mut spans))
-                .collect()
-        })
+        .map(|leak| confirmed_by(leak, statics, &mut spans))
         .collect();
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -367,4 +436,41 @@ fn print_json(
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_operand_finds_the_channel_of_sends_receives_and_ranges() {
+        assert_eq!(
+            channel_operand("\t\t\ttimeout <- true").as_deref(),
+            Some("timeout")
+        );
+        assert_eq!(
+            channel_operand("\tcase s.done <- v:").as_deref(),
+            Some("done")
+        );
+        assert_eq!(
+            channel_operand("\tv := <-results").as_deref(),
+            Some("results")
+        );
+        assert_eq!(
+            channel_operand("\tcase err := <-errCh:").as_deref(),
+            Some("errCh")
+        );
+        assert_eq!(channel_operand("\t<-never").as_deref(), Some("never"));
+        assert_eq!(
+            channel_operand("\tfor v := range c.items {").as_deref(),
+            Some("items")
+        );
+        assert_eq!(channel_operand("\tmu.Lock()"), None);
+    }
+
+    #[test]
+    fn names_word_needs_word_boundaries() {
+        assert!(names_word("\ttimeout := make(chan bool)", "timeout"));
+        assert!(!names_word("\ttimeouts := make(chan bool)", "timeout"));
+    }
 }
