@@ -12,9 +12,12 @@
 //! keeps it, and everything it refers to, until `d` has passed. Inside a loop one timer is
 //! left behind per iteration; with long durations they pile up to gigabytes.
 //!
-//! Since Go 1.23, unreferenced timers are garbage-collected for modules whose `go` line is
-//! 1.23 or later (unless `godebug asynctimerchan=1`), and Go 1.27 made that unconditional.
-//! On such modules the finding is reported at `info` level without a fix.
+//! Since Go 1.23, unreferenced timers are garbage-collected when the program's *main*
+//! module says `go 1.23` or later (unless `godebug asynctimerchan=1`, in go.mod, go.work or
+//! a `//go:debug` line of package main), and Go 1.27 made that unconditional. There the
+//! finding is reported at `info` level without a fix; a library below 1.23 keeps its fix,
+//! for the programs whose main module is below 1.23. The message says which module file
+//! and setting decided.
 //!
 //! ## Example
 //! ```go

@@ -6,8 +6,9 @@
 //! keeps firing into a channel nobody reads; before Go 1.23 (and for modules whose go.mod
 //! says `go` below 1.23) the runtime never frees it. Every call leaks one ticker. staticcheck
 //! reports this as SA1015 but offers no fix. Since Go 1.23 unreferenced tickers are
-//! garbage-collected for modules with `go` 1.23 or later, and Go 1.27 made that
-//! unconditional; there the finding is `info` with no fix.
+//! garbage-collected when the program's main module says `go` 1.23 or later, and Go 1.27
+//! made that unconditional; there the finding is `info` with no fix (the version rules
+//! are those of `time-after-in-select`, and the message says what decided).
 //!
 //! ## Example
 //! ```go
