@@ -260,3 +260,20 @@ fn a_leak_confirms_only_the_finding_of_the_channel_it_blocks_on() {
     };
     assert_contains(confirmed[0], expected);
 }
+
+#[test]
+fn tests_that_do_not_build_are_an_error_and_no_tests_is_clean() {
+    let broken = module(&[
+        ("leak.go", SEND_LEAK),
+        (
+            "leak_test.go",
+            "package sendleak\n\nfunc TestX(t *testing.T) {}\n",
+        ),
+    ]);
+    let (_, err) = leakfix(broken.path(), &["test"], 2);
+    assert_contains(&err, "go test failed before any test binary reported");
+
+    let untested = module(&[("leak.go", SEND_LEAK)]);
+    let (_, err) = leakfix(untested.path(), &["test"], 0);
+    assert_contains(&err, "no package with tests matches ./...");
+}
