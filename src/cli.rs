@@ -29,6 +29,9 @@ pub enum Command {
     /// Commit the fixes on a branch (as `fix --branch`), push it and open or update its
     /// GitHub pull request. The token comes from GITHUB_TOKEN and is never printed.
     Pr(PrArgs),
+    /// Run the packages' tests and report the goroutines they leak, from Go's goroutine
+    /// leak profile (Go 1.26+) or stack inspection; a leak at a static finding confirms it.
+    Test(TestArgs),
     /// List the rules, or print one rule's documentation.
     Rules {
         /// The rule to document; all rules are listed when omitted.
@@ -96,6 +99,23 @@ pub enum ColorChoice {
 fn parse_go_version(text: &str) -> Result<GoVersion, String> {
     text.parse()
         .map_err(|e: leakfix_transforms::gomod::InvalidGoVersion| e.to_string())
+}
+
+/// `test`'s arguments: the common ones (the paths are `go test` patterns) and the
+/// toolchain.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// The go command to run.
+    #[arg(long, value_name = "PATH", default_value = "go")]
+    pub go: PathBuf,
+
+    /// Inspect the stacks of goroutines blocked when the tests end (as goleak does) even
+    /// where the toolchain has the goroutine leak profile.
+    #[arg(long)]
+    pub stacks: bool,
 }
 
 // The bot half of the patch layer: `fix --branch` and `pr` (src/git.rs, src/pr.rs).

@@ -23,7 +23,7 @@ use git2::TreeWalkResult;
 use git2::{FileMode, ObjectType, Oid, Repository, Signature, Status, Tree, TreeWalkMode};
 use leakfix_transforms::analysis::package::PackageSource;
 use leakfix_transforms::fixer::AtLeast;
-use leakfix_transforms::{Applicability, ModuleInfo, Rule, Settings, Severity};
+use leakfix_transforms::{Applicability, FileHeader, ModuleInfo, Rule, Settings, Severity};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -567,8 +567,16 @@ impl<'r> HeadModules<'r> {
         if let Some(info) = self.by_dir.get(dir) {
             return info.clone();
         }
-        let info = match self.read_go_mod(dir) {
-            Some(text) => Arc::new(ModuleInfo::parse(&text)),
+        let declared = crate::modules::MODULE_FILES
+            .iter()
+            .find_map(|name| Some((*name, self.read_blob(&dir.join(name))?)));
+        let info = match declared {
+            Some((name, text)) => {
+                let info = crate::modules::module_info(name, &text, self.main_file_headers(dir));
+                Arc::new(crate::modules::with_workspace(info, dir, |path| {
+                    self.read_blob(path)
+                }))
+            }
             None => match dir.parent() {
                 Some(parent) => self.for_dir(parent),
                 None => Arc::new(ModuleInfo::default()),
@@ -578,10 +586,53 @@ impl<'r> HeadModules<'r> {
         info
     }
 
-    fn read_go_mod(&self, dir: &Path) -> Option<String> {
-        let entry = self.tree.get_path(&dir.join("go.mod")).ok()?;
+    fn read_blob(&self, path: &Path) -> Option<String> {
+        let entry = self.tree.get_path(path).ok()?;
         let blob = self.repo.find_blob(entry.id()).ok()?;
         Some(String::from_utf8_lossy(blob.content()).into_owned())
+    }
+
+    /// The headers of the Go files committed under the module root `root`, leaving out
+    /// nested modules, as `modules::module_info` wants them.
+    fn main_file_headers(&self, root: &Path) -> Vec<(String, FileHeader)> {
+        let Some(subtree) = self.subtree(root) else {
+            return Vec::new();
+        };
+        let mut paths = Vec::new();
+        let mut nested: Vec<String> = Vec::new();
+        let _ = subtree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            let name = entry.name().unwrap_or("");
+            if nested.iter().any(|n| dir.starts_with(n.as_str())) {
+                return git2::TreeWalkResult::Skip;
+            }
+            if !dir.is_empty() && crate::modules::MODULE_FILES.contains(&name) {
+                nested.push(dir.to_string());
+            }
+            let relative = format!("{dir}{name}");
+            if entry.kind() == Some(git2::ObjectType::Blob)
+                && crate::modules::counts_for_commands(Path::new(&relative))
+            {
+                paths.push((relative, entry.id()));
+            }
+            git2::TreeWalkResult::Ok
+        });
+        paths
+            .into_iter()
+            .filter(|(path, _)| !nested.iter().any(|n| path.starts_with(n.as_str())))
+            .filter_map(|(path, id)| {
+                let blob = self.repo.find_blob(id).ok()?;
+                let header = FileHeader::parse(&String::from_utf8_lossy(blob.content()));
+                Some((path, header))
+            })
+            .collect()
+    }
+
+    fn subtree(&self, dir: &Path) -> Option<Tree<'r>> {
+        if dir.as_os_str().is_empty() {
+            return Some(self.tree.clone());
+        }
+        let entry = self.tree.get_path(dir).ok()?;
+        self.repo.find_tree(entry.id()).ok()
     }
 }
 

@@ -6,6 +6,7 @@ mod discover;
 mod engine;
 mod formats;
 mod interactive;
+mod leaktest;
 mod modules;
 mod output;
 mod packages;
@@ -59,6 +60,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Fix(args) if args.branch.branch.is_some() => git::run_fix_branch(&args),
         Command::Fix(args) => run_files(&args.run, Action::Fix),
         Command::Pr(args) => pr::run(&args),
+        Command::Test(args) => leaktest::run(&args),
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::path::Path;
 use tempfile::TempDir;
 
-const MESSAGE: &str = "time.After in a select with other cases leaves its timer running until it fires; use time.NewTimer and Stop it";
+const MESSAGE: &str = "time.After in a select with other cases leaves its timer running until it fires; use time.NewTimer and Stop it (module example.com/leak says go 1.22 and builds no command: timers are not collected until they fire in programs whose main module says go below 1.23)";
 
 /// Where `golden_leak()` is written, in a subdirectory so that the path has a separator.
 const FILE: &str = "pkg/leak.go";
@@ -245,7 +245,7 @@ fn fix_prints_the_findings_it_left_in_the_machine_format() {
     assert_eq!(
         stdout,
         format!(
-            "::warning file={FILE},line=6,col=4,endLine=6,endColumn=16,title=time-tick::time.Tick leaks a ticker that keeps running after the function returns; use time.NewTicker and Stop it\n"
+            "::warning file={FILE},line=6,col=4,endLine=6,endColumn=16,title=time-tick::time.Tick leaks a ticker that keeps running after the function returns; use time.NewTicker and Stop it (module example.com/leak says go 1.22 and builds no command: timers are not collected until they fire in programs whose main module says go below 1.23)\n"
         )
     );
     let stdout = leakfix(dir.path(), &["fix", "--format", "sarif"], 1);

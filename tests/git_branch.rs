@@ -519,3 +519,29 @@ fn the_module_version_comes_from_heads_go_mod() {
     assert_eq!(repo.show(BRANCH, "leak.go"), golden_leak_fixed());
     assert_eq!(repo.show(BRANCH, "go.mod"), GOLDEN_GO_MOD);
 }
+
+/// In HEAD's tree too, a vendor.mod stands for a missing go.mod, and a committed package
+/// main's `//go:debug asynctimerchan=1` brings the old timers (and so the fix) back.
+#[test]
+fn heads_vendor_mod_and_go_debug_directives_decide_the_timers() {
+    let repo = Repo::new();
+    repo.write("vendor.mod", "module example.com/ctx-done\n\ngo 1.23.0\n");
+    repo.write("leak.go", &golden_leak());
+    repo.write("cmd/d/main.go", "package main\n\nfunc main() {}\n");
+    repo.commit_all("initial");
+    assert_exit(&repo.leakfix(&["fix", "--branch", BRANCH]), 0);
+    assert!(
+        repo.try_git(&["rev-parse", "--verify", BRANCH])
+            .status
+            .code()
+            != Some(0)
+    );
+
+    repo.write(
+        "cmd/d/main.go",
+        "//go:debug asynctimerchan=1\n\npackage main\n\nfunc main() {}\n",
+    );
+    repo.commit_all("old timers");
+    assert_exit(&repo.leakfix(&["fix", "--branch", BRANCH]), 0);
+    assert_eq!(repo.show(BRANCH, "leak.go"), golden_leak_fixed());
+}

@@ -5,29 +5,16 @@
 
 mod common;
 
-use common::{go_module, LEAK, TIMEOUT};
+use common::{go_module, LEAK};
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::Duration;
 
-/// Runs leakfix with a deadline, so a hang fails the test instead of blocking it.
+/// Runs leakfix with a deadline, so a hang fails the test instead of blocking it. Its
+/// output is read while it runs: a child left writing into a full pipe would look hung.
 fn leakfix(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leakfix"))
-        .args(args)
-        .current_dir(dir)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "leakfix {args:?} hung"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    command.args(args).current_dir(dir);
+    let output = common::output_with_timeout(command);
     assert!(
         !String::from_utf8_lossy(&output.stderr).contains("panicked"),
         "leakfix panicked"

@@ -2,7 +2,7 @@
 //! the user's settings. Nothing here touches the file system.
 
 use crate::analysis::package::{Declarations, PackageSource, PackageView};
-use crate::gomod::{GoVersion, ModuleInfo};
+use crate::gomod::{GoVersion, ModuleInfo, TimerLeak};
 use crate::syntax;
 use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -36,15 +36,6 @@ pub struct Settings {
     /// `--target-go`: the Go version to assume instead of the go.mod `go` and `toolchain`
     /// lines.
     pub target_go: Option<GoVersion>,
-}
-
-/// Whether unstopped timers hold memory for a module, and if not, why not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TimerLeak {
-    /// The runtime keeps an unstopped timer reachable until it fires.
-    Real,
-    /// Unreferenced timers are garbage-collected; the string says which setting decides it.
-    NotALeak(String),
 }
 
 /// One file as the rules see it.
@@ -231,28 +222,9 @@ impl<'a> FileContext<'a> {
         Some(self.text(name))
     }
 
-    /// Decides whether a timer that is never stopped stays in memory until it fires.
-    ///
-    /// Go 1.23 made unreferenced timers collectable for modules whose `go` line is 1.23 or
-    /// later (unless `godebug asynctimerchan=1` asks for the old behaviour), and Go 1.27
-    /// removed the old behaviour altogether. `--target-go` replaces both lines.
+    /// Whether a timer that is never stopped stays in memory until it fires, and why
+    /// (`ModuleInfo::timer_leak`); `--target-go` replaces what the module says.
     pub fn timer_leak(&self) -> TimerLeak {
-        if let Some(target) = self.settings.target_go {
-            return if target.at_least(1, 23) {
-                TimerLeak::NotALeak(format!("--target-go {target}"))
-            } else {
-                TimerLeak::Real
-            };
-        }
-        if let Some(toolchain) = self.module.toolchain.filter(|t| t.at_least(1, 27)) {
-            return TimerLeak::NotALeak(format!("toolchain go{toolchain}"));
-        }
-        let old_timers_requested = self.module.godebug_value("asynctimerchan") == Some("1");
-        match self.module.go {
-            Some(go) if go.at_least(1, 23) && !old_timers_requested => {
-                TimerLeak::NotALeak(format!("go {go}"))
-            }
-            _ => TimerLeak::Real,
-        }
+        self.module.timer_leak(self.settings.target_go)
     }
 }

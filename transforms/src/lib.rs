@@ -23,8 +23,8 @@ pub mod syntax;
 #[cfg(test)]
 mod test_support;
 
-pub use context::{FileContext, Settings, TimerLeak};
+pub use context::{FileContext, Settings};
 pub use fixer::{run, AppliedFix, FixPolicy, Outcome, RejectedFix, SourceFile};
-pub use gomod::{GoVersion, ModuleInfo};
+pub use gomod::{DebugDirective, FileHeader, GoVersion, ModuleInfo, TimerLeak};
 pub use model::{Applicability, Edit, Finding, Fix, Severity};
 pub use rules::{Rule, RULES};

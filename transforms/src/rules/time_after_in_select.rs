@@ -12,9 +12,12 @@
 //! keeps it, and everything it refers to, until `d` has passed. Inside a loop one timer is
 //! left behind per iteration; with long durations they pile up to gigabytes.
 //!
-//! Since Go 1.23, unreferenced timers are garbage-collected for modules whose `go` line is
-//! 1.23 or later (unless `godebug asynctimerchan=1`), and Go 1.27 made that unconditional.
-//! On such modules the finding is reported at `info` level without a fix.
+//! Since Go 1.23, unreferenced timers are garbage-collected when the program's *main*
+//! module says `go 1.23` or later (unless `godebug asynctimerchan=1`, in go.mod, go.work or
+//! a `//go:debug` line of package main), and Go 1.27 made that unconditional. There the
+//! finding is reported at `info` level without a fix; a library below 1.23 keeps its fix,
+//! for the programs whose main module is below 1.23. The message says which module file
+//! and setting decided.
 //!
 //! ## Example
 //! ```go
@@ -57,7 +60,8 @@
 //! effects. It is manual when the select's label is the target of a `goto` or the
 //! duration spans several lines.
 
-use crate::context::{FileContext, TimerLeak};
+use crate::context::FileContext;
+use crate::gomod::TimerLeak;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
 use crate::syntax::{self, descendants_of_kind};
 use tree_sitter::Node;
@@ -128,11 +132,14 @@ fn timer_finding(ctx: &FileContext, time_pkg: &str, call: Node<'_>, message: Str
         end: call.end_byte(),
         fixes: Vec::new(),
     };
-    if let TimerLeak::NotALeak(reason) = ctx.timer_leak() {
-        finding.severity = Severity::Info;
-        finding.message = format!(
-            "{time_pkg}.After in a select allocates a timer each time it runs; not a leak on this module's Go version ({reason})"
-        );
+    match ctx.timer_leak() {
+        TimerLeak::Real(reason) => finding.message = format!("{} ({reason})", finding.message),
+        TimerLeak::NotALeak(reason) => {
+            finding.severity = Severity::Info;
+            finding.message = format!(
+                "{time_pkg}.After in a select allocates a timer each time it runs; not a leak ({reason})"
+            );
+        }
     }
     finding
 }

@@ -6,8 +6,9 @@
 //! keeps firing into a channel nobody reads; before Go 1.23 (and for modules whose go.mod
 //! says `go` below 1.23) the runtime never frees it. Every call leaks one ticker. staticcheck
 //! reports this as SA1015 but offers no fix. Since Go 1.23 unreferenced tickers are
-//! garbage-collected for modules with `go` 1.23 or later, and Go 1.27 made that
-//! unconditional; there the finding is `info` with no fix.
+//! garbage-collected when the program's main module says `go` 1.23 or later, and Go 1.27
+//! made that unconditional; there the finding is `info` with no fix (the version rules
+//! are those of `time-after-in-select`, and the message says what decided).
 //!
 //! ## Example
 //! ```go
@@ -41,7 +42,8 @@
 //! manual: a `defer` there would only run when the function returns (see `defer-in-loop`);
 //! hoist the ticker out of the loop by hand.
 
-use crate::context::{FileContext, TimerLeak};
+use crate::context::FileContext;
+use crate::gomod::TimerLeak;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
 use crate::syntax;
 use tree_sitter::Node;
@@ -88,12 +90,14 @@ fn check_call(ctx: &FileContext, time_pkg: &str, call: Node<'_>) -> Option<Findi
         end: call.end_byte(),
         fixes: Vec::new(),
     };
-    if let TimerLeak::NotALeak(reason) = ctx.timer_leak() {
-        finding.severity = Severity::Info;
-        finding.message = format!(
-            "{time_pkg}.Tick starts a ticker nobody stops; not a leak on this module's Go version ({reason})"
-        );
-        return Some(finding);
+    match ctx.timer_leak() {
+        TimerLeak::Real(reason) => finding.message = format!("{} ({reason})", finding.message),
+        TimerLeak::NotALeak(reason) => {
+            finding.severity = Severity::Info;
+            finding.message =
+                format!("{time_pkg}.Tick starts a ticker nobody stops; not a leak ({reason})");
+            return Some(finding);
+        }
     }
     let statement = syntax::enclosing_statement(call)?;
     if syntax::enclosing_loop(statement).is_some() {
