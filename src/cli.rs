@@ -20,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report leaks as `path:line:col: rule-id: message`, like go vet.
-    Check(RunArgs),
+    Check(CheckArgs),
     /// Print the fixes as a unified diff (`git apply` / `patch -p1` accept it); change nothing.
     Diff(RunArgs),
     /// Apply the fixes in place (safe fixes only, unless --unsafe-fixes); with --branch,
@@ -29,6 +29,9 @@ pub enum Command {
     /// Commit the fixes on a branch (as `fix --branch`), push it and open or update its
     /// GitHub pull request. The token comes from GITHUB_TOKEN and is never printed.
     Pr(PrArgs),
+    /// Print the current findings as a baseline (JSON) for `check --baseline FILE`, which
+    /// then reports only findings the baseline does not record.
+    Baseline(RunArgs),
     /// List the rules, or print one rule's documentation.
     Rules {
         /// The rule to document; all rules are listed when omitted.
@@ -72,6 +75,34 @@ pub struct RunArgs {
     /// When to colour the output: on a terminal (auto, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// `check`'s arguments: the common ones, and which findings count as new.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(flatten)]
+    pub only_new: OnlyNewArgs,
+}
+
+/// Reporting only new findings, for adopting leakfix on code that already has some.
+#[derive(Debug, Default, Args)]
+pub struct OnlyNewArgs {
+    /// Report only findings on lines added or changed since this git revision (the working
+    /// tree, staged and untracked files included), as golangci-lint does.
+    #[arg(long, value_name = "REV")]
+    pub new_from_rev: Option<String>,
+
+    /// Report only findings on lines this unified diff adds (paths relative to the working
+    /// directory).
+    #[arg(long, value_name = "FILE", conflicts_with = "new_from_rev")]
+    pub new_from_patch: Option<PathBuf>,
+
+    /// Report only findings that this file, written by `leakfix baseline`, does not record.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

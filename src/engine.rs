@@ -40,6 +40,8 @@ pub struct Located {
     pub char_columns: (usize, usize),
     /// For each of `finding.fixes`, its edits placed in the file as stored.
     pub edit_positions: Vec<Vec<EditPosition>>,
+    /// The hash of the finding's lines with whitespace collapsed, for baselines.
+    pub statement_hash: u64,
 }
 
 /// One edit of a fix placed in the file as stored, for formats that address the file
@@ -323,8 +325,10 @@ fn locate(finding: Finding, text: &str, lines: &LineIndex, stored: &Normalised) 
         .iter()
         .map(|fix| place_edits(&fix.edits, text, lines, stored))
         .collect();
+    let statement_hash = crate::baseline::statement_hash(text, finding.start, finding.end);
     Located {
         finding,
+        statement_hash,
         line,
         column,
         end_line,

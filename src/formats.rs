@@ -295,6 +295,7 @@ mod tests {
                 end: 1,
                 fixes: Vec::new(),
             },
+            statement_hash: 0,
             line: lines.0,
             column: 9,
             end_line: lines.1,

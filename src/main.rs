@@ -1,11 +1,13 @@
 //! The `leakfix` command: discovery, the parallel engine and the sinks (report, diff, write).
 
+mod baseline;
 mod cli;
 mod discover;
 mod engine;
 mod formats;
 mod interactive;
 mod modules;
+mod newfrom;
 mod output;
 mod packages;
 mod progress;
@@ -17,7 +19,7 @@ mod pr;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use cli::{Cli, ColorChoice, Command, Format, RunArgs};
+use cli::{Cli, ColorChoice, Command, Format, OnlyNewArgs, RunArgs};
 use engine::{FileReport, Mode};
 use leakfix_transforms::{rules, Applicability, Rule, Settings, Severity};
 use output::Palette;
@@ -52,11 +54,12 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Rules { id } => print_rules(id.as_deref()),
-        Command::Check(args) => run_files(&args, Action::Check),
-        Command::Diff(args) => run_files(&args, Action::Diff),
+        Command::Check(args) => run_files(&args.run, Action::Check, &args.only_new),
+        Command::Diff(args) => run_files(&args, Action::Diff, &OnlyNewArgs::default()),
+        Command::Baseline(args) => run_files(&args, Action::Baseline, &OnlyNewArgs::default()),
         Command::Fix(args) if args.interactive => interactive::run(&args.run),
         Command::Fix(args) if args.branch.branch.is_some() => git::run_fix_branch(&args),
-        Command::Fix(args) => run_files(&args.run, Action::Fix),
+        Command::Fix(args) => run_files(&args.run, Action::Fix, &OnlyNewArgs::default()),
         Command::Pr(args) => pr::run(&args),
     }
 }
@@ -86,10 +89,12 @@ enum Action {
     Check,
     Diff,
     Fix,
+    Baseline,
 }
 
-fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
+fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u8> {
     let rules = selected_rules(args)?;
+    let keep_new = KeepNew::from_args(only_new)?;
     let threads = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -111,7 +116,7 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
     } else {
         Applicability::Safe
     };
-    let mode = if action == Action::Check {
+    let mode = if matches!(action, Action::Check | Action::Baseline) {
         Mode::Check
     } else {
         Mode::Fix(min)
@@ -119,7 +124,7 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
     let modules = modules::Modules::default();
     let packages = packages::Packages::default();
     let progress = progress::Progress::new(discovered.files.len());
-    let reports: Vec<FileReport> = pool.install(|| {
+    let mut reports: Vec<FileReport> = pool.install(|| {
         discovered
             .files
             .par_iter()
@@ -135,6 +140,7 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
             .collect()
     });
     progress.finish();
+    keep_new.apply(&mut reports);
 
     let palette = Palette {
         enabled: use_colour(args.color),
@@ -151,6 +157,10 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
         Action::Check => print_findings(&mut out, &reports, args.format, palette, |r| &r.findings)?,
         Action::Diff => print_diffs(&mut out, &reports, palette, args.unsafe_fixes)?,
         Action::Fix => print_fix_results(&mut out, &reports, args.format, palette)?,
+        Action::Baseline => {
+            baseline::write(&mut out, &reports)?;
+            false
+        }
     };
     out.flush()?;
     let failed = !discovered.errors.is_empty() || reports.iter().any(|r| r.error.is_some());
@@ -161,6 +171,46 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
     } else {
         EXIT_CLEAN
     })
+}
+
+/// Which findings `check` keeps: those on changed lines, those not in a baseline, or both.
+#[derive(Default)]
+struct KeepNew {
+    changed: Option<newfrom::ChangedLines>,
+    baseline: Option<baseline::Baseline>,
+}
+
+impl KeepNew {
+    fn from_args(args: &OnlyNewArgs) -> Result<Self> {
+        let changed = match (&args.new_from_rev, &args.new_from_patch) {
+            (Some(rev), _) => Some(newfrom::ChangedLines::since_rev(rev)?),
+            (None, Some(patch)) => Some(newfrom::ChangedLines::from_patch(patch)?),
+            (None, None) => None,
+        };
+        let baseline = args
+            .baseline
+            .as_deref()
+            .map(baseline::Baseline::read)
+            .transpose()?;
+        Ok(KeepNew { changed, baseline })
+    }
+
+    /// Drops the old findings and says on stderr how many were left out.
+    fn apply(&self, reports: &mut [FileReport]) {
+        let mut dropped = 0;
+        if let Some(baseline) = &self.baseline {
+            dropped += baseline.drop_known(reports);
+        }
+        if let Some(changed) = &self.changed {
+            dropped += changed.keep_touched(reports);
+        }
+        if dropped > 0 {
+            eprintln!(
+                "leakfix: {dropped} older finding{} not shown",
+                plural(dropped, "s")
+            );
+        }
+    }
 }
 
 pub(crate) fn selected_rules(args: &RunArgs) -> Result<Vec<&'static Rule>> {

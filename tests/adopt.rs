@@ -1,0 +1,147 @@
+//! Adopting leakfix in a Go team's workflow (issue 12): reporting only new findings
+//! (`--new-from-rev`, `--new-from-patch`, baselines), the config file, Go-style
+//! suppressions and the go command's habits.
+
+mod common;
+
+use common::LEAK;
+use std::path::Path;
+use std::process::Output;
+use tempfile::TempDir;
+
+/// A second function with the same leak, to put after `LEAK`'s.
+const ANOTHER_LEAK: &str = r#"
+func wait2(ctx context.Context, d time.Duration) error {
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+"#;
+
+/// A Go module (go 1.22, so timers leak) with `a.go` holding `LEAK`.
+fn module() -> TempDir {
+    let dir = common::go_module();
+    common::write_file(dir.path(), "a.go", LEAK);
+    dir
+}
+
+/// Runs leakfix and returns its stdout and stderr, checking the exit code.
+fn leakfix(dir: &Path, args: &[&str], code: i32) -> (String, String) {
+    let output: Output = common::run(dir, args, code);
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Runs git in `dir` with no user or system configuration; a failure fails the test.
+fn git(dir: &Path, args: &[&str]) {
+    let home = dir.join(".git-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", &home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A repository whose one commit holds `module()`.
+fn committed_module() -> TempDir {
+    let dir = module();
+    common::write_file(dir.path(), ".gitignore", ".git-home/\n");
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "initial"]);
+    dir
+}
+
+#[test]
+fn new_from_rev_reports_only_findings_on_changed_lines() {
+    let dir = committed_module();
+    let root = dir.path();
+    leakfix(root, &["check", "--new-from-rev", "HEAD"], 0);
+    // Code added above the old leak shifts it without making it new.
+    let shifted = LEAK.replace("func wait(", "var x = 1\n\nfunc wait(");
+    common::write_file(root, "a.go", format!("{shifted}{ANOTHER_LEAK}"));
+    let (stdout, stderr) = leakfix(root, &["check", "--new-from-rev", "HEAD"], 1);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("a.go:21:"), "{stdout}");
+    assert!(stderr.contains("1 older finding not shown"), "{stderr}");
+    // An untracked file is wholly new.
+    common::write_file(root, "b/b.go", LEAK.replace("package a", "package b"));
+    let (stdout, _) = leakfix(root, &["check", "--new-from-rev", "HEAD"], 1);
+    assert!(stdout.contains("b/b.go:10:9:"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    // Without the option every finding is reported.
+    let (stdout, _) = leakfix(root, &["check"], 1);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+}
+
+#[test]
+fn new_from_rev_with_an_unknown_revision_is_an_error() {
+    let dir = committed_module();
+    let (_, stderr) = leakfix(dir.path(), &["check", "--new-from-rev", "nope"], 2);
+    assert!(stderr.contains("\"nope\" is not a revision"), "{stderr}");
+    let plain = module();
+    let (_, stderr) = leakfix(plain.path(), &["check", "--new-from-rev", "HEAD"], 2);
+    assert!(stderr.contains("needs a git repository"), "{stderr}");
+}
+
+#[test]
+fn new_from_patch_reads_leakfix_and_git_diffs() {
+    let dir = module();
+    let root = dir.path();
+    common::write_file(root, "a.go", format!("{LEAK}{ANOTHER_LEAK}"));
+    let patch = "--- a/a.go\n+++ b/a.go\n@@ -15,0 +16,9 @@\n+\n+func wait2(ctx context.Context, d time.Duration) error {\n+\tselect {\n+\tcase <-time.After(d):\n+\t\treturn nil\n+\tcase <-ctx.Done():\n+\t\treturn ctx.Err()\n+\t}\n+}\n";
+    common::write_file(root, "new.patch", patch);
+    let (stdout, _) = leakfix(root, &["check", "--new-from-patch", "new.patch"], 1);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("a.go:19:"), "{stdout}");
+    common::write_file(root, "empty.patch", "");
+    leakfix(root, &["check", "--new-from-patch", "empty.patch"], 0);
+    let (_, stderr) = leakfix(root, &["check", "--new-from-patch", "missing.patch"], 2);
+    assert!(stderr.contains("missing.patch"), "{stderr}");
+}
+
+#[test]
+fn a_baseline_hides_old_findings_even_after_lines_shift() {
+    let dir = module();
+    let root = dir.path();
+    let (baseline, _) = leakfix(root, &["baseline"], 0);
+    assert!(baseline.contains("\"version\": 1"), "{baseline}");
+    assert!(
+        baseline.contains("\"rule\": \"time-after-in-select\""),
+        "{baseline}"
+    );
+    common::write_file(root, "baseline.json", &baseline);
+    leakfix(root, &["check", "--baseline", "baseline.json"], 0);
+    // The old leak moves down and is re-indented; a second copy of it is new.
+    let moved = LEAK
+        .replace("func wait(", "// A comment.\nfunc wait(")
+        .replace("\tcase <-time.After(d):", "\tcase   <-time.After(d):");
+    common::write_file(root, "a.go", format!("{moved}{ANOTHER_LEAK}"));
+    let (stdout, stderr) = leakfix(root, &["check", "--baseline", "baseline.json"], 1);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("a.go:20:"), "{stdout}");
+    assert!(stderr.contains("1 older finding not shown"), "{stderr}");
+    common::write_file(root, "bad.json", "{\"version\": 7, \"findings\": []}");
+    let (_, stderr) = leakfix(root, &["check", "--baseline", "bad.json"], 2);
+    assert!(stderr.contains("bad.json has version 7"), "{stderr}");
+}
