@@ -72,6 +72,20 @@ pub struct RunArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
 
+    /// Read this config file instead of the nearest leakfix.toml or .leakfix.toml above
+    /// each file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Read no config file.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// Skip files and directories matching this gitignore-like glob (repeatable), relative
+    /// to the working directory.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
     /// When to colour the output: on a terminal (auto, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -12,7 +12,7 @@ use dialoguer::theme::ColorfulTheme;
 use dialoguer::Input;
 use leakfix_transforms::analysis::package::PackageSource;
 use leakfix_transforms::fixer::apply_edits;
-use leakfix_transforms::{rules, Finding, FixPolicy, Settings};
+use leakfix_transforms::{rules, Finding, FixPolicy};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -197,10 +197,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             "fix -i needs a terminal to ask on; in scripts use `leakfix diff` or `leakfix fix`"
         );
     }
-    let rules = crate::selected_rules(args)?;
-    let settings = Settings {
-        target_go: args.target_go,
-    };
+    crate::selected_rules(args)?;
     let palette = Palette {
         enabled: crate::use_colour(args.color),
     };
@@ -210,6 +207,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         args.paths.clone()
     };
     let discovered = discover::discover(&paths, 1);
+    let planned = crate::config::plan(args, &discovered.files)?;
     let modules = Modules::default();
     let packages = Packages::default();
     let mut answers = Answers::default();
@@ -217,7 +215,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     for message in &discovered.errors {
         eprintln!("leakfix: error: {message}");
     }
-    for path in &discovered.files {
+    for (path, options) in &planned {
         if answers.has_quit() {
             break;
         }
@@ -241,8 +239,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             bytes,
             &modules.for_file(path),
             package.as_deref().map(|p| p as &dyn PackageSource),
-            &settings,
-            &rules,
+            &options.settings,
+            &options.rules,
             Some(&mut policy),
         );
         output::write_notes(&mut std::io::stderr(), &report)?;

@@ -2,6 +2,7 @@
 
 mod baseline;
 mod cli;
+mod config;
 mod discover;
 mod engine;
 mod formats;
@@ -21,7 +22,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use cli::{Cli, ColorChoice, Command, Format, OnlyNewArgs, RunArgs};
 use engine::{FileReport, Mode};
-use leakfix_transforms::{rules, Applicability, Rule, Settings, Severity};
+use leakfix_transforms::{rules, Applicability, Rule, Severity};
 use output::Palette;
 use rayon::prelude::*;
 use std::io::{self, IsTerminal, Write};
@@ -93,7 +94,8 @@ enum Action {
 }
 
 fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u8> {
-    let rules = selected_rules(args)?;
+    // The flags' rule ids are checked before any file is read.
+    selected_rules(args)?;
     let keep_new = KeepNew::from_args(only_new)?;
     let threads = args
         .jobs
@@ -108,29 +110,23 @@ fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u
         args.paths.clone()
     };
     let discovered = discover::discover_with(&paths, threads.max(1), !args.no_ignore);
-    let settings = Settings {
-        target_go: args.target_go,
-    };
-    let min = if args.unsafe_fixes {
-        Applicability::Unsafe
-    } else {
-        Applicability::Safe
-    };
-    let mode = if matches!(action, Action::Check | Action::Baseline) {
-        Mode::Check
-    } else {
-        Mode::Fix(min)
-    };
+    let planned = config::plan(args, &discovered.files)?;
     let modules = modules::Modules::default();
     let packages = packages::Packages::default();
-    let progress = progress::Progress::new(discovered.files.len());
+    let progress = progress::Progress::new(planned.len());
     let mut reports: Vec<FileReport> = pool.install(|| {
-        discovered
-            .files
+        planned
             .par_iter()
-            .map(|path| {
-                let mut report =
-                    engine::process(path, &modules, &packages, &settings, &rules, mode);
+            .map(|(path, options)| {
+                let mode = file_mode(action, options.unsafe_fixes);
+                let mut report = engine::process(
+                    path,
+                    &modules,
+                    &packages,
+                    &options.settings,
+                    &options.rules,
+                    mode,
+                );
                 if action == Action::Fix {
                     write_fixed(&mut report);
                 }
@@ -171,6 +167,15 @@ fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u
     } else {
         EXIT_CLEAN
     })
+}
+
+/// What the engine does with one file's fixes.
+fn file_mode(action: Action, unsafe_fixes: bool) -> Mode {
+    match action {
+        Action::Check | Action::Baseline => Mode::Check,
+        Action::Diff | Action::Fix if unsafe_fixes => Mode::Fix(Applicability::Unsafe),
+        Action::Diff | Action::Fix => Mode::Fix(Applicability::Safe),
+    }
 }
 
 /// Which findings `check` keeps: those on changed lines, those not in a baseline, or both.

@@ -145,3 +145,96 @@ fn a_baseline_hides_old_findings_even_after_lines_shift() {
     let (_, stderr) = leakfix(root, &["check", "--baseline", "bad.json"], 2);
     assert!(stderr.contains("bad.json has version 7"), "{stderr}");
 }
+
+/// `TICK`-like code: `time.Tick` with a duration parameter (an unsafe fix).
+const TICK: &str =
+    "package a\n\nimport \"time\"\n\nfunc f(d time.Duration) {\n\t<-time.Tick(d)\n}\n";
+
+#[test]
+fn the_nearest_config_file_selects_rules_and_excludes_files() {
+    let dir = module();
+    let root = dir.path();
+    common::write_file(root, "tick.go", TICK);
+    common::write_file(root, "a_test.go", LEAK);
+    common::write_file(root, "golden/g.go", LEAK);
+    common::write_file(root, "legacy/old.go", LEAK);
+    let (stdout, _) = leakfix(root, &["check"], 1);
+    assert_eq!(stdout.lines().count(), 5, "{stdout}");
+    common::write_file(
+        root,
+        "leakfix.toml",
+        "ignore = [\"time-tick\"]\nexclude = [\"golden/\"]\ntests = false\n\n[per-path-ignores]\n\"legacy/**\" = [\"time-after-in-select\"]\n",
+    );
+    let (stdout, _) = leakfix(root, &["check"], 1);
+    assert_eq!(stdout, leakfix(root, &["check", "./..."], 1).0);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("a.go:10:9:"), "{stdout}");
+    // The flags win: --select replaces the file's choice; --exclude adds to it.
+    let (stdout, _) = leakfix(root, &["check", "--select", "time-tick"], 1);
+    assert!(stdout.starts_with("tick.go:6:"), "{stdout}");
+    leakfix(root, &["check", "--exclude", "a.go"], 0);
+    // --isolated reads no config; --config reads the one named.
+    let (stdout, _) = leakfix(root, &["check", "--isolated"], 1);
+    assert_eq!(stdout.lines().count(), 5, "{stdout}");
+    common::write_file(root, "other.toml", "select = [\"time-tick\"]\n");
+    let (stdout, _) = leakfix(root, &["check", "--config", "other.toml"], 1);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("tick.go:6:"), "{stdout}");
+}
+
+#[test]
+fn a_config_file_in_a_subdirectory_applies_below_it() {
+    let dir = module();
+    let root = dir.path();
+    common::write_file(root, "sub/a.go", LEAK);
+    common::write_file(root, "sub/.leakfix.toml", "target-go = \"1.23\"\n");
+    let (stdout, _) = leakfix(root, &["check"], 1);
+    assert!(stdout.contains("\nsub/a.go:10:9:") || stdout.starts_with("sub/a.go:10:9:"));
+    assert!(
+        stdout.contains("(info)"),
+        "1.23 makes sub's finding info: {stdout}"
+    );
+    assert_eq!(stdout.matches("(info)").count(), 1, "{stdout}");
+}
+
+#[test]
+fn config_errors_name_the_file_and_line() {
+    let dir = module();
+    let root = dir.path();
+    common::write_file(
+        root,
+        "leakfix.toml",
+        "tests = false\nselect = [\"time-tick\"]\nunsafe = true\n",
+    );
+    let (_, stderr) = leakfix(root, &["check"], 2);
+    assert!(
+        stderr.contains("leakfix.toml:3:1: unknown field `unsafe`"),
+        "{stderr}"
+    );
+    common::write_file(root, "leakfix.toml", "tests = \"no\"\n");
+    let (_, stderr) = leakfix(root, &["check"], 2);
+    assert!(
+        stderr.contains("leakfix.toml:1:9: invalid type"),
+        "{stderr}"
+    );
+    common::write_file(root, "leakfix.toml", "ignore = [\"time-tock\"]\n");
+    let (_, stderr) = leakfix(root, &["diff"], 2);
+    assert!(
+        stderr.contains("leakfix.toml:1:11: unknown rule \"time-tock\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unsafe_fixes_in_the_config_file_applies_them() {
+    let dir = module();
+    let root = dir.path();
+    common::write_file(root, "a.go", TICK);
+    leakfix(root, &["diff"], 0);
+    common::write_file(root, "leakfix.toml", "unsafe-fixes = true\n");
+    let (stdout, _) = leakfix(root, &["diff"], 1);
+    assert!(
+        stdout.contains("+\tticker := time.NewTicker(d)"),
+        "{stdout}"
+    );
+}
