@@ -99,6 +99,11 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub only_new: OnlyNewArgs,
+
+    /// Also report `//leakfix:ignore`, `//nolint:leakfix` and `//lint:ignore` directives
+    /// that silence no finding (rule `unused-suppression`).
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
 }
 
 /// Reporting only new findings, for adopting leakfix on code that already has some.

@@ -77,6 +77,10 @@ pub struct FileReport {
     pub partly_understood_at: Option<(usize, usize)>,
     /// Set when the fix loop was still finding fixes after its last pass.
     pub did_not_converge: bool,
+    /// Suppression directives that cannot work, as line, column and message.
+    pub directive_warnings: Vec<(usize, usize, String)>,
+    /// Explicit suppressions that silenced nothing (rule `unused-suppression`).
+    pub unused_suppressions: Vec<Located>,
     /// Why the file could not be processed: `error: …`, or `line:col: error: …` when
     /// the problem has a position.
     pub error: Option<String>,
@@ -292,6 +296,19 @@ fn analyse(
         .map(|r| lines.position(r.start));
     report.findings = outcome
         .findings
+        .into_iter()
+        .map(|f| locate(f, &normalised.text, &lines, &normalised))
+        .collect();
+    report.directive_warnings = outcome
+        .directive_warnings
+        .into_iter()
+        .map(|w| {
+            let (line, column) = lines.position(w.range.start);
+            (line, column, w.message)
+        })
+        .collect();
+    report.unused_suppressions = outcome
+        .unused_suppressions
         .into_iter()
         .map(|f| locate(f, &normalised.text, &lines, &normalised))
         .collect();

@@ -55,6 +55,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Rules { id } => print_rules(id.as_deref()),
+        Command::Check(args) if args.report_unused_suppressions => {
+            run_files(&args.run, Action::CheckWithUnused, &args.only_new)
+        }
         Command::Check(args) => run_files(&args.run, Action::Check, &args.only_new),
         Command::Diff(args) => run_files(&args, Action::Diff, &OnlyNewArgs::default()),
         Command::Baseline(args) => run_files(&args, Action::Baseline, &OnlyNewArgs::default()),
@@ -88,6 +91,8 @@ fn print_rules(id: Option<&str>) -> Result<u8> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
     Check,
+    /// `check --report-unused-suppressions`.
+    CheckWithUnused,
     Diff,
     Fix,
     Baseline,
@@ -136,6 +141,13 @@ fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u
             .collect()
     });
     progress.finish();
+    if action == Action::CheckWithUnused {
+        for report in &mut reports {
+            let unused = std::mem::take(&mut report.unused_suppressions);
+            report.findings.extend(unused);
+            report.findings.sort_by_key(|l| (l.line, l.column));
+        }
+    }
     keep_new.apply(&mut reports);
 
     let palette = Palette {
@@ -150,7 +162,9 @@ fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u
     }
     let mut out = io::stdout().lock();
     let found = match action {
-        Action::Check => print_findings(&mut out, &reports, args.format, palette, |r| &r.findings)?,
+        Action::Check | Action::CheckWithUnused => {
+            print_findings(&mut out, &reports, args.format, palette, |r| &r.findings)?
+        }
         Action::Diff => print_diffs(&mut out, &reports, palette, args.unsafe_fixes)?,
         Action::Fix => print_fix_results(&mut out, &reports, args.format, palette)?,
         Action::Baseline => {
@@ -172,7 +186,7 @@ fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u
 /// What the engine does with one file's fixes.
 fn file_mode(action: Action, unsafe_fixes: bool) -> Mode {
     match action {
-        Action::Check | Action::Baseline => Mode::Check,
+        Action::Check | Action::CheckWithUnused | Action::Baseline => Mode::Check,
         Action::Diff | Action::Fix if unsafe_fixes => Mode::Fix(Applicability::Unsafe),
         Action::Diff | Action::Fix => Mode::Fix(Applicability::Safe),
     }

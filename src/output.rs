@@ -165,6 +165,9 @@ pub fn write_notes(err: &mut impl Write, report: &FileReport) -> io::Result<()> 
             }
         )?;
     }
+    for (line, column, message) in &report.directive_warnings {
+        writeln!(err, "{path}:{line}:{column}: warning: {message}")?;
+    }
     if let Some((line, column)) = report.partly_understood_at {
         writeln!(
             err,

@@ -238,3 +238,74 @@ fn unsafe_fixes_in_the_config_file_applies_them() {
         "{stdout}"
     );
 }
+
+#[test]
+fn nolint_above_a_function_covers_its_body_and_lint_ignore_is_honoured() {
+    let dir = module();
+    let root = dir.path();
+    let nolint = LEAK.replace("func wait(", "//nolint:leakfix // legacy\nfunc wait(");
+    common::write_file(root, "a.go", &nolint);
+    leakfix(root, &["check"], 0);
+    let bare = LEAK.replace("func wait(", "//nolint\nfunc wait(");
+    common::write_file(root, "a.go", &bare);
+    leakfix(root, &["check"], 0);
+    let staticcheck = LEAK.replace(
+        "\tselect {",
+        "\t//lint:ignore time-after-in-select the deadline is short\n\tselect {",
+    );
+    common::write_file(root, "a.go", &staticcheck);
+    leakfix(root, &["check"], 0);
+    // The directive covers its function only.
+    common::write_file(root, "a.go", format!("{nolint}{ANOTHER_LEAK}"));
+    let (stdout, _) = leakfix(root, &["check"], 1);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("a.go:20:"), "{stdout}");
+}
+
+#[test]
+fn a_broken_ignore_is_a_warning_naming_its_line() {
+    let dir = module();
+    let root = dir.path();
+    let text = LEAK.replace(
+        "\tcase <-time.After(d):",
+        "\tcase <-time.After(d): //leakfix:ignore",
+    );
+    common::write_file(
+        root,
+        "a.go",
+        format!("{text}\nfunc g() {{ //leakfix:ignore time-tock why\n}}\n"),
+    );
+    let (stdout, stderr) = leakfix(root, &["check"], 1);
+    assert!(stdout.starts_with("a.go:10:9:"), "{stdout}");
+    assert!(
+        stderr.contains("a.go:10:24: warning: //leakfix:ignore names no rule"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("a.go:17:12: warning: //leakfix:ignore names an unknown rule \"time-tock\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unused_suppressions_are_reported_when_asked() {
+    let dir = module();
+    let root = dir.path();
+    let text = LEAK.replace(
+        "\tcase <-time.After(d):",
+        "\tcase <-time.After(d): //leakfix:ignore time-after-in-select short",
+    );
+    common::write_file(root, "a.go", &text);
+    common::write_file(
+        root,
+        "b.go",
+        "package a\n\nfunc b() { //nolint:leakfix\n}\n\nfunc c() { //nolint\n}\n",
+    );
+    leakfix(root, &["check"], 0);
+    let (stdout, _) = leakfix(root, &["check", "--report-unused-suppressions"], 1);
+    assert_eq!(
+        stdout,
+        "b.go:3:12: unused-suppression: this suppression silences no finding; remove it [manual]\n"
+    );
+}
