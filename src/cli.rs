@@ -41,8 +41,19 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Files, directories (searched recursively) or Go patterns such as `./...`. Defaults to `.`.
+    /// Files, directories (searched recursively) or Go patterns such as `./...`. Defaults to
+    /// `.`. `-` reads one file from stdin (see --stdin-filename).
     pub paths: Vec<PathBuf>,
+
+    /// The path the file read from stdin (`-`) stands for: its go.mod, config and rules
+    /// apply, and findings name it. Defaults to `stdin.go` in the working directory.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// List the files with findings (check), that would change (diff) or that changed
+    /// (fix), one per line, instead of the findings or the diff.
+    #[arg(short = 'l', long = "list")]
+    pub list: bool,
 
     /// Also apply fixes that change behaviour (applicability `unsafe`).
     #[arg(long)]

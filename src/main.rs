@@ -12,6 +12,7 @@ mod newfrom;
 mod output;
 mod packages;
 mod progress;
+mod stdin;
 mod write;
 
 // The bot half of the patch layer: `fix --branch` and `pr`.
@@ -102,6 +103,59 @@ fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u
     // The flags' rule ids are checked before any file is read.
     selected_rules(args)?;
     let keep_new = KeepNew::from_args(only_new)?;
+    let from_stdin = stdin::is_requested(args)?;
+    let (mut reports, errors) = if from_stdin {
+        stdin::analyse(args, file_mode(action, false), file_mode(action, true))?
+    } else {
+        analyse_files(args, action)?
+    };
+    if action == Action::CheckWithUnused {
+        for report in &mut reports {
+            let unused = std::mem::take(&mut report.unused_suppressions);
+            report.findings.extend(unused);
+            report.findings.sort_by_key(|l| (l.line, l.column));
+        }
+    }
+    keep_new.apply(&mut reports);
+
+    let palette = Palette {
+        enabled: use_colour(args.color),
+    };
+    let mut err = io::stderr().lock();
+    for message in &errors {
+        writeln!(err, "leakfix: error: {message}")?;
+    }
+    for report in &reports {
+        output::write_notes(&mut err, report)?;
+    }
+    let mut out = io::stdout().lock();
+    let found = match action {
+        _ if args.list => print_list(&mut out, &reports, action)?,
+        Action::Fix if from_stdin => stdin::print_fixed(&mut out, &reports)?,
+        Action::Check | Action::CheckWithUnused => {
+            print_findings(&mut out, &reports, args.format, palette, |r| &r.findings)?
+        }
+        Action::Diff => print_diffs(&mut out, &reports, palette, args.unsafe_fixes)?,
+        Action::Fix => print_fix_results(&mut out, &reports, args.format, palette)?,
+        Action::Baseline => {
+            baseline::write(&mut out, &reports)?;
+            false
+        }
+    };
+    out.flush()?;
+    let failed = !errors.is_empty() || reports.iter().any(|r| r.error.is_some());
+    Ok(if failed {
+        EXIT_ERROR
+    } else if found {
+        EXIT_FOUND
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// Discovers the files and runs them through the engine in parallel; returns the reports
+/// and the problems met while discovering.
+fn analyse_files(args: &RunArgs, action: Action) -> Result<(Vec<FileReport>, Vec<String>)> {
     let threads = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -119,7 +173,7 @@ fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u
     let modules = modules::Modules::default();
     let packages = packages::Packages::default();
     let progress = progress::Progress::new(planned.len());
-    let mut reports: Vec<FileReport> = pool.install(|| {
+    let reports: Vec<FileReport> = pool.install(|| {
         planned
             .par_iter()
             .map(|(path, options)| {
@@ -141,45 +195,28 @@ fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u
             .collect()
     });
     progress.finish();
-    if action == Action::CheckWithUnused {
-        for report in &mut reports {
-            let unused = std::mem::take(&mut report.unused_suppressions);
-            report.findings.extend(unused);
-            report.findings.sort_by_key(|l| (l.line, l.column));
-        }
-    }
-    keep_new.apply(&mut reports);
+    Ok((reports, discovered.errors))
+}
 
-    let palette = Palette {
-        enabled: use_colour(args.color),
+/// `-l`: the files with findings (check), that would change (diff) or that changed (fix),
+/// one per line; returns whether leakfix should exit 1, as without `-l`.
+fn print_list(out: &mut impl Write, reports: &[FileReport], action: Action) -> Result<bool> {
+    let warns = |located: &Vec<engine::Located>| {
+        located
+            .iter()
+            .any(|l| l.finding.severity == Severity::Warning)
     };
-    let mut err = io::stderr().lock();
-    for message in &discovered.errors {
-        writeln!(err, "leakfix: error: {message}")?;
-    }
-    for report in &reports {
-        output::write_notes(&mut err, report)?;
-    }
-    let mut out = io::stdout().lock();
-    let found = match action {
-        Action::Check | Action::CheckWithUnused => {
-            print_findings(&mut out, &reports, args.format, palette, |r| &r.findings)?
-        }
-        Action::Diff => print_diffs(&mut out, &reports, palette, args.unsafe_fixes)?,
-        Action::Fix => print_fix_results(&mut out, &reports, args.format, palette)?,
-        Action::Baseline => {
-            baseline::write(&mut out, &reports)?;
-            false
-        }
+    let listed = |report: &FileReport| match action {
+        Action::Diff => report.fixed.is_some(),
+        Action::Fix => !report.applied.is_empty(),
+        _ => warns(&report.findings),
     };
-    out.flush()?;
-    let failed = !discovered.errors.is_empty() || reports.iter().any(|r| r.error.is_some());
-    Ok(if failed {
-        EXIT_ERROR
-    } else if found {
-        EXIT_FOUND
-    } else {
-        EXIT_CLEAN
+    for report in reports.iter().filter(|r| listed(r)) {
+        writeln!(out, "{}", output::display_path(&report.path))?;
+    }
+    Ok(match action {
+        Action::Fix => reports.iter().any(|r| warns(&r.remaining)),
+        _ => reports.iter().any(listed),
     })
 }
 

@@ -309,3 +309,107 @@ fn unused_suppressions_are_reported_when_asked() {
         "b.go:3:12: unused-suppression: this suppression silences no finding; remove it [manual]\n"
     );
 }
+
+/// Runs leakfix with `stdin` as its standard input.
+fn leakfix_with_stdin(dir: &Path, args: &[&str], stdin: &str, code: i32) -> (String, String) {
+    let output = common::leakfix(dir, args)
+        .write_stdin(stdin)
+        .assert()
+        .code(code)
+        .get_output()
+        .clone();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn list_names_the_files_with_findings_or_changes() {
+    let dir = module();
+    let root = dir.path();
+    common::write_file(root, "clean.go", "package a\n");
+    common::write_file(root, "tick.go", TICK);
+    let (stdout, _) = leakfix(root, &["check", "-l"], 1);
+    assert_eq!(stdout, "a.go\ntick.go\n");
+    let (stdout, _) = leakfix(root, &["diff", "-l"], 1);
+    assert_eq!(stdout, "a.go\n", "tick.go's fix is unsafe");
+    let (stdout, _) = leakfix(root, &["fix", "-l"], 1);
+    assert_eq!(
+        stdout, "a.go\n",
+        "tick.go's finding is left, so fix exits 1"
+    );
+    let (stdout, _) = leakfix(root, &["fix", "-l", "a.go"], 0);
+    assert_eq!(stdout, "");
+}
+
+#[test]
+fn a_dash_reads_the_file_from_stdin() {
+    let dir = module();
+    let root = dir.path();
+    let (stdout, _) = leakfix_with_stdin(
+        root,
+        &["check", "-", "--stdin-filename", "sub/x.go"],
+        LEAK,
+        1,
+    );
+    assert!(
+        stdout.starts_with("sub/x.go:10:9: time-after-in-select"),
+        "{stdout}"
+    );
+    // The file's go.mod decides: go 1.23 makes the finding info, with no fix.
+    common::write_file(root, "new/go.mod", "module example.com/n\n\ngo 1.23\n");
+    let (stdout, _) = leakfix_with_stdin(
+        root,
+        &["check", "-", "--stdin-filename", "new/x.go"],
+        LEAK,
+        0,
+    );
+    assert!(stdout.contains("(info)"), "{stdout}");
+    let (stdout, stderr) = leakfix_with_stdin(root, &["fix", "-"], LEAK, 0);
+    assert!(stdout.contains("timer := time.NewTimer(d)"), "{stdout}");
+    assert!(
+        stderr.contains("stdin.go:10: fixed time-after-in-select"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(root.join("a.go")).unwrap(), LEAK);
+    let (_, stderr) = leakfix_with_stdin(root, &["check", "-", "a.go"], LEAK, 2);
+    assert!(stderr.contains("cannot be combined"), "{stderr}");
+}
+
+#[test]
+fn go_patterns_with_wildcards_and_paths_without_go_files() {
+    let dir = module();
+    let root = dir.path();
+    common::write_file(root, "pkg/leaky/a.go", LEAK);
+    common::write_file(root, "pkg/other/a.go", LEAK);
+    common::write_file(root, "empty/README", "");
+    let (stdout, _) = leakfix(root, &["check", "./pkg/leak..."], 1);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("pkg/leaky/a.go:"), "{stdout}");
+    let (stdout, _) = leakfix(root, &["check", "./pkg/..."], 1);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    let (_, stderr) = leakfix(root, &["check", "empty"], 2);
+    assert!(stderr.contains("empty: matched no Go files"), "{stderr}");
+    let (_, stderr) = leakfix(root, &["check", "./nothing..."], 2);
+    assert!(
+        stderr.contains("./nothing...: matched no Go files"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_tracked_file_under_an_ignored_directory_is_checked() {
+    let dir = committed_module();
+    let root = dir.path();
+    common::write_file(root, ".gitignore", ".git-home/\ngen/\n");
+    common::write_file(root, "gen/g.go", LEAK);
+    common::write_file(root, "gen/untracked.go", LEAK);
+    git(root, &["add", "-f", "gen/g.go"]);
+    git(root, &["commit", "-q", "-m", "generated"]);
+    let (stdout, _) = leakfix(root, &["check", "-l"], 1);
+    assert_eq!(stdout, "a.go\ngen/g.go\n");
+    // A directory named on the command line is searched, as ripgrep searches it.
+    let (stdout, _) = leakfix(root, &["check", "-l", "./gen/..."], 1);
+    assert!(stdout.starts_with("gen/g.go\n"), "{stdout}");
+}
