@@ -14,12 +14,8 @@ pub struct Discovered {
     pub errors: Vec<String>,
 }
 
-/// Expands the command-line paths into a sorted, de-duplicated list of `.go` files.
-pub fn discover(paths: &[PathBuf], threads: usize) -> Discovered {
-    discover_with(paths, threads, true)
-}
-
-/// As `discover`; with `skip_ignored` false (`--no-ignore`), .gitignore files and the
+/// Expands the command-line paths into a sorted, de-duplicated list of `.go` files. With
+/// `skip_ignored` false (`--no-ignore`), .gitignore files and the
 /// vendor/testdata/hidden-directory skips are not applied. As with `go vet`, a path or
 /// pattern that matches no Go file is an error.
 pub fn discover_with(paths: &[PathBuf], threads: usize, skip_ignored: bool) -> Discovered {

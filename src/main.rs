@@ -13,6 +13,7 @@ mod output;
 mod packages;
 mod progress;
 mod stdin;
+mod usage;
 mod write;
 
 // The bot half of the patch layer: `fix --branch` and `pr`.
@@ -54,6 +55,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> Result<u8> {
+    usage::check(&cli.command)?;
     match cli.command {
         Command::Rules { id } => print_rules(id.as_deref()),
         Command::Check(args) if args.report_unused_suppressions => {

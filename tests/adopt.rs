@@ -413,3 +413,52 @@ fn a_tracked_file_under_an_ignored_directory_is_checked() {
     let (stdout, _) = leakfix(root, &["check", "-l", "./gen/..."], 1);
     assert!(stdout.starts_with("gen/g.go\n"), "{stdout}");
 }
+
+#[test]
+fn a_flag_that_does_not_apply_is_a_usage_error() {
+    let dir = module();
+    let root = dir.path();
+    for (args, message) in [
+        (
+            &["check", "--unsafe-fixes"][..],
+            "--unsafe-fixes does not apply to check",
+        ),
+        (
+            &["diff", "--format", "json"][..],
+            "--format does not apply to diff",
+        ),
+        (
+            &["fix", "-i", "--format", "json"][..],
+            "--format does not apply to fix -i",
+        ),
+        (&["fix", "-i", "-j", "2"][..], "-j does not apply to fix -i"),
+        (
+            &["fix", "--branch", "b", "--format", "sarif"][..],
+            "--format does not apply to fix --branch",
+        ),
+        (
+            &["pr", "--branch", "b", "-l"][..],
+            "-l does not apply to pr",
+        ),
+        (
+            &["baseline", "--unsafe-fixes"][..],
+            "--unsafe-fixes does not apply to baseline",
+        ),
+        (
+            &["check", "--select", "time-tick", "--ignore", "time-tick"][..],
+            "leave no rule to run",
+        ),
+        (
+            &["check", "--stdin-filename", "x.go"][..],
+            "--stdin-filename applies only when",
+        ),
+        (
+            &["diff", "--new-from-rev", "HEAD"][..],
+            "unexpected argument",
+        ),
+    ] {
+        let (_, stderr) = leakfix(root, args, 2);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(root.join("a.go")).unwrap(), LEAK);
+}
