@@ -139,8 +139,11 @@ pub struct OnlyNewArgs {
 pub enum Format {
     /// `path:line:col: rule-id: message`, one finding per line.
     Text,
-    /// One JSON array of findings, with their fixes and edits.
+    /// One JSON document `{"version": 1, "findings": [...]}` with the fixes and their
+    /// edits as byte offsets into the file as stored (docs/json.md).
     Json,
+    /// The same findings as `json`, one JSON object per line.
+    Jsonl,
     /// A SARIF 2.1.0 log for code scanning, with the rules and the fixes as replacements.
     Sarif,
     /// GitHub workflow commands (`::warning file=…::message`), annotations in a GitHub Actions run.

@@ -92,7 +92,7 @@ fn wildcard_pattern(path: &Path) -> Option<(PathBuf, globset::GlobSet)> {
     let mut add = |pattern: &str| {
         let escaped: Vec<String> = pattern
             .split("...")
-            .map(|part| globset::escape(part))
+            .map(globset::escape)
             .collect();
         globset::Glob::new(&escaped.join("*"))
             .map(|g| globs.add(g))

@@ -42,6 +42,8 @@ pub struct Located {
     pub edit_positions: Vec<Vec<EditPosition>>,
     /// The hash of the finding's lines with whitespace collapsed, for baselines.
     pub statement_hash: u64,
+    /// The finding's bytes in the file as stored (BOM and CRLF line endings included).
+    pub bytes: std::ops::Range<usize>,
 }
 
 /// One edit of a fix placed in the file as stored, for formats that address the file
@@ -54,6 +56,8 @@ pub struct EditPosition {
     /// in Unicode code points.
     pub start: (usize, usize),
     pub end: (usize, usize),
+    /// The 1-based byte columns of `start` and `end`, as the text format counts columns.
+    pub byte_columns: (usize, usize),
     /// The bytes replaced, in the file as stored (BOM and CRLF line endings included).
     pub bytes: std::ops::Range<usize>,
     /// The replacement, in the file's line endings.
@@ -198,6 +202,17 @@ impl Normalised {
             crlf,
             mixed,
         })
+    }
+
+    /// The offset in the file as stored of `offset` in the normalised text: every LF of
+    /// the normalised text is CRLF in a CRLF file, and a BOM precedes it all.
+    fn stored_offset(&self, lines: &LineIndex, offset: usize) -> usize {
+        let newlines = if self.crlf {
+            lines.position(offset).0 - 1
+        } else {
+            0
+        };
+        offset + newlines + if self.bom { BOM.len() } else { 0 }
     }
 
     fn restore(&self, text: &str) -> Vec<u8> {
@@ -356,9 +371,12 @@ fn locate(finding: Finding, text: &str, lines: &LineIndex, stored: &Normalised) 
         .map(|fix| place_edits(&fix.edits, text, lines, stored))
         .collect();
     let statement_hash = crate::baseline::statement_hash(text, finding.start, finding.end);
+    let bytes =
+        stored.stored_offset(lines, finding.start)..stored.stored_offset(lines, finding.end);
     Located {
         finding,
         statement_hash,
+        bytes,
         line,
         column,
         end_line,
@@ -396,20 +414,13 @@ fn place_edits(
             _ => merged.push(edit),
         }
     }
-    // Every LF of the normalised text is CRLF in a CRLF file, and a BOM precedes it all.
-    let stored_offset = |offset: usize| {
-        let newlines = if stored.crlf {
-            lines.position(offset).0 - 1
-        } else {
-            0
-        };
-        offset + newlines + if stored.bom { BOM.len() } else { 0 }
-    };
+    let stored_offset = |offset: usize| stored.stored_offset(lines, offset);
     merged
         .into_iter()
         .map(|edit| EditPosition {
             start: char_position(text, lines, edit.start),
             end: char_position(text, lines, edit.end),
+            byte_columns: (lines.position(edit.start).1, lines.position(edit.end).1),
             bytes: stored_offset(edit.start)..stored_offset(edit.end),
             text: if stored.crlf {
                 edit.replacement.replace('\n', "\r\n")

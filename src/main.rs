@@ -7,6 +7,7 @@ mod discover;
 mod engine;
 mod formats;
 mod interactive;
+mod json;
 mod modules;
 mod newfrom;
 mod output;
@@ -313,7 +314,8 @@ fn print_findings(
     pick: impl Fn(&FileReport) -> &Vec<engine::Located>,
 ) -> Result<bool> {
     match format {
-        Format::Json => output::write_json(out, reports, &pick)?,
+        Format::Json => json::write(out, reports, &pick)?,
+        Format::Jsonl => json::write_lines(out, reports, &pick)?,
         Format::Sarif => formats::write_sarif(out, reports, &pick)?,
         Format::Github => formats::write_github(out, reports, &pick)?,
         Format::Text => {

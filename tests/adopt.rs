@@ -462,3 +462,61 @@ fn a_flag_that_does_not_apply_is_a_usage_error() {
     }
     assert_eq!(std::fs::read_to_string(root.join("a.go")).unwrap(), LEAK);
 }
+
+#[test]
+fn json_edit_offsets_address_the_file_as_stored() {
+    let dir = module();
+    let root = dir.path();
+    let stored = format!("\u{feff}{}", LEAK.replace('\n', "\r\n"));
+    common::write_file(root, "a.go", &stored);
+    let (stdout, _) = leakfix(root, &["check", "--format", "json"], 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["version"], 1);
+    let finding = &json["findings"][0];
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(10), Some(9))
+    );
+    let start = finding["start_offset"].as_u64().unwrap() as usize;
+    assert_eq!(&stored[start..start + 13], "time.After(d)");
+    // Applying the edits from last to first to the stored bytes gives what fix writes.
+    let mut bytes = stored.clone().into_bytes();
+    let edits = finding["fixes"][0]["edits"].as_array().unwrap();
+    for edit in edits.iter().rev() {
+        let range = edit["start_offset"].as_u64().unwrap() as usize
+            ..edit["end_offset"].as_u64().unwrap() as usize;
+        bytes.splice(range, edit["replacement"].as_str().unwrap().bytes());
+    }
+    leakfix(root, &["fix"], 0);
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        std::fs::read_to_string(root.join("a.go")).unwrap()
+    );
+}
+
+#[test]
+fn jsonl_prints_one_versioned_finding_per_line_in_a_stable_order() {
+    let dir = module();
+    let root = dir.path();
+    common::write_file(root, "b.go", TICK);
+    common::write_file(root, "a.go", format!("{LEAK}{ANOTHER_LEAK}"));
+    let (stdout, _) = leakfix(root, &["check", "--format", "jsonl", "-j", "4"], 1);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let order: Vec<(String, u64)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["path"].as_str().unwrap().to_string(),
+                l["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [("a.go".into(), 10), ("a.go".into(), 19), ("b.go".into(), 6)]
+    );
+    assert!(lines.iter().all(|l| l["version"] == 1));
+}
