@@ -90,10 +90,7 @@ fn wildcard_pattern(path: &Path) -> Option<(PathBuf, globset::GlobSet)> {
     let clean_pattern = clean(Path::new(&*text)).to_string_lossy().into_owned();
     let mut globs = globset::GlobSetBuilder::new();
     let mut add = |pattern: &str| {
-        let escaped: Vec<String> = pattern
-            .split("...")
-            .map(globset::escape)
-            .collect();
+        let escaped: Vec<String> = pattern.split("...").map(globset::escape).collect();
         globset::Glob::new(&escaped.join("*"))
             .map(|g| globs.add(g))
             .is_ok()

@@ -59,6 +59,9 @@ pub enum BranchError {
     NotOurs(String, String),
     #[error("{0}")]
     Git(#[from] git2::Error),
+    /// A config file (leakfix.toml) that could not be read or is invalid.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// What to commit where.
@@ -71,6 +74,9 @@ pub struct BranchRequest<'a> {
     pub settings: &'a Settings,
     pub rules: &'a [&'static Rule],
     pub min: Applicability,
+    /// When given, each file's options come from the config file nearest to it in the
+    /// working tree, merged with these flags, instead of `settings`, `rules` and `min`.
+    pub config: Option<&'a RunArgs>,
     pub threads: usize,
     /// Replace the branch even when it holds commits leakfix did not write.
     pub force: bool,
@@ -167,6 +173,7 @@ pub fn commit_and_report(
         paths: &args.paths,
         settings: &settings,
         rules: &rules,
+        config: Some(args),
         min: if args.unsafe_fixes {
             Applicability::Unsafe
         } else {
@@ -410,8 +417,21 @@ fn process_files(
     request: &BranchRequest,
 ) -> Result<Vec<HeadReport>, BranchError> {
     let mut modules = HeadModules::new(repo, tree);
+    let mut resolver = request
+        .config
+        .map(crate::config::Resolver::new)
+        .transpose()
+        .map_err(|e| BranchError::Config(format!("{e:#}")))?;
     let mut inputs = Vec::new();
     for file in files {
+        let options = match resolver.as_mut() {
+            Some(resolver) => match resolver.options(&workdir.join(&file.path)) {
+                Ok(Some(options)) => Some(options),
+                Ok(None) => continue,
+                Err(e) => return Err(BranchError::Config(format!("{e:#}"))),
+            },
+            None => None,
+        };
         let blob = repo.find_blob(file.id)?;
         let source = if blob.size() as u64 > engine::MAX_FILE_BYTES {
             Err(format!(
@@ -425,13 +445,13 @@ fn process_files(
             Ok(blob.content().to_vec())
         };
         let module = modules.for_file(&file.path);
-        inputs.push((file.path, source, module));
+        inputs.push((file.path, source, module, options));
     }
     // The rules see each package as it is in HEAD, like the files themselves.
     let packages = Packages::in_memory(
         inputs
             .iter()
-            .filter_map(|(path, source, _)| {
+            .filter_map(|(path, source, _, _)| {
                 let bytes = source.as_ref().ok()?;
                 Some((workdir.join(path), bytes.clone()))
             })
@@ -444,7 +464,19 @@ fn process_files(
     Ok(pool.install(|| {
         inputs
             .into_par_iter()
-            .map(|(path, source, module)| {
+            .map(|(path, source, module, options)| {
+                let (settings, rules, min) = match &options {
+                    Some(o) => (
+                        &o.settings,
+                        o.rules.as_slice(),
+                        if o.unsafe_fixes {
+                            Applicability::Unsafe
+                        } else {
+                            Applicability::Safe
+                        },
+                    ),
+                    None => (request.settings, request.rules, request.min),
+                };
                 // The report carries the path as the user sees it, so notes printed for it
                 // read like those of every other command.
                 let display = workdir.join(&path);
@@ -457,9 +489,9 @@ fn process_files(
                             .for_file(&display, &bytes)
                             .as_deref()
                             .map(|p| p as &dyn PackageSource),
-                        request.settings,
-                        request.rules,
-                        Some(&mut AtLeast(request.min)),
+                        settings,
+                        rules,
+                        Some(&mut AtLeast(min)),
                     ),
                     Err(message) => FileReport {
                         path: display,

@@ -7,6 +7,20 @@ use anyhow::{bail, Result};
 
 /// Refuses flags that do not apply to the command.
 pub fn check(command: &Command) -> Result<()> {
+    let run = match command {
+        Command::Check(args) => Some(&args.run),
+        Command::Diff(args) | Command::Baseline(args) => Some(args),
+        Command::Fix(args) => Some(&args.run),
+        Command::Pr(args) => Some(&args.run),
+        Command::Rules { .. } => None,
+    };
+    if let Some(run) = run {
+        refuse(
+            run.list && run.format != Format::Text,
+            "--format",
+            "-l, which prints file names",
+        )?;
+    }
     match command {
         Command::Check(args) => {
             selects_something(&args.run)?;
@@ -71,11 +85,7 @@ fn on_branch(run: &RunArgs, name: &str) -> Result<()> {
     let what = format!("{name}, which commits the fixes of HEAD's files");
     refuse(run.format != Format::Text, "--format", &what)?;
     refuse(run.list, "-l", &what)?;
-    refuse(reads_stdin(run), "`-` (stdin)", &what)?;
-    // The config file is not read for HEAD's files yet; its flags would be ignored.
-    refuse(run.config.is_some(), "--config", &what)?;
-    refuse(run.isolated, "--isolated", &what)?;
-    refuse(!run.exclude.is_empty(), "--exclude", &what)
+    refuse(reads_stdin(run), "`-` (stdin)", &what)
 }
 
 fn reads_stdin(run: &RunArgs) -> bool {

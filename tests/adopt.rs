@@ -38,7 +38,8 @@ fn leakfix(dir: &Path, args: &[&str], code: i32) -> (String, String) {
 }
 
 /// Runs git in `dir` with no user or system configuration; a failure fails the test.
-fn git(dir: &Path, args: &[&str]) {
+/// Returns its stdout.
+fn git(dir: &Path, args: &[&str]) -> String {
     let home = dir.join(".git-home");
     std::fs::create_dir_all(&home).unwrap();
     let output = std::process::Command::new("git")
@@ -60,6 +61,7 @@ fn git(dir: &Path, args: &[&str]) {
         "git {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// A repository whose one commit holds `module()`.
@@ -519,4 +521,19 @@ fn jsonl_prints_one_versioned_finding_per_line_in_a_stable_order() {
         [("a.go".into(), 10), ("a.go".into(), 19), ("b.go".into(), 6)]
     );
     assert!(lines.iter().all(|l| l["version"] == 1));
+}
+
+#[test]
+fn fix_branch_reads_the_config_file() {
+    let dir = module();
+    let root = dir.path();
+    common::write_file(root, "b.go", LEAK.replace("func wait(", "func waitB("));
+    common::write_file(root, "leakfix.toml", "exclude = [\"a.go\"]\n");
+    common::write_file(root, ".gitignore", ".git-home/\n");
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "initial"]);
+    leakfix(root, &["fix", "--branch", "leakfix-fixes"], 0);
+    assert_eq!(git(root, &["show", "leakfix-fixes:a.go"]), LEAK);
+    assert!(git(root, &["show", "leakfix-fixes:b.go"]).contains("time.NewTimer(d)"));
 }
