@@ -105,7 +105,7 @@ enum Action {
 fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u8> {
     // The flags' rule ids are checked before any file is read.
     selected_rules(args)?;
-    let keep_new = KeepNew::from_args(only_new)?;
+    let keep_new = newfrom::KeepNew::from_args(only_new)?;
     let from_stdin = stdin::is_requested(args)?;
     let (mut reports, errors) = if from_stdin {
         stdin::analyse(args, file_mode(action, false), file_mode(action, true))?
@@ -229,46 +229,6 @@ fn file_mode(action: Action, unsafe_fixes: bool) -> Mode {
         Action::Check | Action::CheckWithUnused | Action::Baseline => Mode::Check,
         Action::Diff | Action::Fix if unsafe_fixes => Mode::Fix(Applicability::Unsafe),
         Action::Diff | Action::Fix => Mode::Fix(Applicability::Safe),
-    }
-}
-
-/// Which findings `check` keeps: those on changed lines, those not in a baseline, or both.
-#[derive(Default)]
-struct KeepNew {
-    changed: Option<newfrom::ChangedLines>,
-    baseline: Option<baseline::Baseline>,
-}
-
-impl KeepNew {
-    fn from_args(args: &OnlyNewArgs) -> Result<Self> {
-        let changed = match (&args.new_from_rev, &args.new_from_patch) {
-            (Some(rev), _) => Some(newfrom::ChangedLines::since_rev(rev)?),
-            (None, Some(patch)) => Some(newfrom::ChangedLines::from_patch(patch)?),
-            (None, None) => None,
-        };
-        let baseline = args
-            .baseline
-            .as_deref()
-            .map(baseline::Baseline::read)
-            .transpose()?;
-        Ok(KeepNew { changed, baseline })
-    }
-
-    /// Drops the old findings and says on stderr how many were left out.
-    fn apply(&self, reports: &mut [FileReport]) {
-        let mut dropped = 0;
-        if let Some(baseline) = &self.baseline {
-            dropped += baseline.drop_known(reports);
-        }
-        if let Some(changed) = &self.changed {
-            dropped += changed.keep_touched(reports);
-        }
-        if dropped > 0 {
-            eprintln!(
-                "leakfix: {dropped} older finding{} not shown",
-                plural(dropped, "s")
-            );
-        }
     }
 }
 

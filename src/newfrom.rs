@@ -5,10 +5,52 @@
 //! revision's tree to the working tree (staged, unstaged and untracked files); from a
 //! patch file, the patch itself.
 
+use crate::baseline;
+use crate::cli::OnlyNewArgs;
 use crate::engine::{FileReport, Located};
 use anyhow::{anyhow, Context, Result};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+
+/// Which findings `check` keeps: those on changed lines, those not in a baseline, or both.
+#[derive(Default)]
+pub struct KeepNew {
+    changed: Option<ChangedLines>,
+    baseline: Option<baseline::Baseline>,
+}
+
+impl KeepNew {
+    pub fn from_args(args: &OnlyNewArgs) -> Result<Self> {
+        let changed = match (&args.new_from_rev, &args.new_from_patch) {
+            (Some(rev), _) => Some(ChangedLines::since_rev(rev)?),
+            (None, Some(patch)) => Some(ChangedLines::from_patch(patch)?),
+            (None, None) => None,
+        };
+        let baseline = args
+            .baseline
+            .as_deref()
+            .map(baseline::Baseline::read)
+            .transpose()?;
+        Ok(KeepNew { changed, baseline })
+    }
+
+    /// Drops the old findings and says on stderr how many were left out.
+    pub fn apply(&self, reports: &mut [FileReport]) {
+        let mut dropped = 0;
+        if let Some(baseline) = &self.baseline {
+            dropped += baseline.drop_known(reports);
+        }
+        if let Some(changed) = &self.changed {
+            dropped += changed.keep_touched(reports);
+        }
+        if dropped > 0 {
+            eprintln!(
+                "leakfix: {dropped} older finding{} not shown",
+                crate::plural(dropped, "s")
+            );
+        }
+    }
+}
 
 /// The lines added or changed by a diff, per file, keyed by the file's canonical path.
 #[derive(Debug, Default)]

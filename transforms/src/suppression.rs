@@ -72,6 +72,12 @@ impl Suppressions {
             return found;
         }
         for (at, _) in text.match_indices("//") {
+            // Most comments are not directives; the tree is asked only about those that
+            // look like one.
+            let after = text[at + 2..].trim_start();
+            if !PREFIXES.iter().any(|p| after.starts_with(p)) {
+                continue;
+            }
             let Some(comment) = comment_at(tree, at) else {
                 continue;
             };
