@@ -21,17 +21,19 @@ use std::sync::Arc;
 /// Decides which fix spanning files, if any, to apply for a finding.
 pub trait AcrossPolicy {
     /// `texts` are the current texts of the package's files, by name, for showing the fix;
-    /// returns an index into `finding.fixes`.
+    /// `min` is the least applicability the run applies in `file` on its own. Returns an
+    /// index into `finding.fixes`.
     fn choose(
         &mut self,
         file: &Path,
         finding: &Finding,
         texts: &BTreeMap<String, String>,
+        min: Applicability,
     ) -> Option<usize>;
 }
 
 /// The batch policy: the first fix, when it spans files and is trusted enough.
-pub struct FirstAtLeast(pub Applicability);
+pub struct FirstAtLeast;
 
 impl AcrossPolicy for FirstAtLeast {
     fn choose(
@@ -39,24 +41,33 @@ impl AcrossPolicy for FirstAtLeast {
         _: &Path,
         finding: &Finding,
         _: &BTreeMap<String, String>,
+        min: Applicability,
     ) -> Option<usize> {
         let first = finding.fixes.first()?;
-        (first.spans_files() && first.applicability >= self.0).then_some(0)
+        (first.spans_files() && first.applicability >= min).then_some(0)
     }
+}
+
+/// What is in force for one file: its settings and rules, and the least applicability
+/// applied in it (from the flags and the config file that covers it).
+pub struct FileOptions<'a> {
+    pub settings: &'a Settings,
+    pub rules: &'a [&'a Rule],
+    pub min: Applicability,
 }
 
 /// What the pass needs from the run.
 pub struct Inputs<'a> {
-    pub settings: &'a Settings,
-    pub rules: &'a [&'a Rule],
+    /// The options of a file; `None` leaves the file out of the pass.
+    pub options: &'a dyn Fn(&Path) -> Option<FileOptions<'a>>,
     /// The package views of the run; the pass overlays the texts fixed so far on them.
     pub packages: &'a Packages,
     /// The bytes of a file as the run read them (from disk, or HEAD for `--branch`).
     pub read: &'a dyn Fn(&Path) -> Option<Vec<u8>>,
     pub module_of: &'a mut dyn FnMut(&Path) -> Arc<ModuleInfo>,
-    /// The files a fix changed take their own loop on with this applicability; `None`
+    /// Whether the files a fix changed take their own loop on at their `min`; `false`
     /// only reports what is left (the interactive mode has asked its questions).
-    pub follow_up: Option<Applicability>,
+    pub follow_up: bool,
 }
 
 /// Applies the fixes that span files to `reports`, pass after pass while some apply.
@@ -119,10 +130,13 @@ fn run_in_dir(
         let Some(text) = texts.get(&file_name(&path)) else {
             continue;
         };
+        let Some(options) = (inputs.options)(&path) else {
+            continue;
+        };
         let module = (inputs.module_of)(&path);
         let package = packages.for_file(&path, text.as_bytes());
-        let file = source_file(&path, text, &module, inputs.settings, package.as_deref());
-        let Some(outcome) = run(&file, inputs.rules, None) else {
+        let file = source_file(&path, text, &module, options.settings, package.as_deref());
+        let Some(outcome) = run(&file, options.rules, None) else {
             continue;
         };
         for finding in outcome.findings {
@@ -130,7 +144,7 @@ fn run_in_dir(
                 continue;
             }
             let Some(fix) = policy
-                .choose(&path, &finding, &texts)
+                .choose(&path, &finding, &texts, options.min)
                 .and_then(|k| finding.fixes.get(k).cloned())
                 .filter(|f| f.spans_files())
             else {
@@ -166,18 +180,21 @@ fn run_in_dir(
         let Some(original) = reports[i].original.clone().or_else(|| (inputs.read)(&path)) else {
             continue;
         };
+        let Some(options) = (inputs.options)(&path) else {
+            continue;
+        };
         reports[i].across = true;
         let module = (inputs.module_of)(&path);
         let package = packages.for_file(&path, text.as_bytes());
-        let mut follow_up = inputs.follow_up.map(AtLeast);
+        let mut follow_up = inputs.follow_up.then_some(AtLeast(options.min));
         engine::continue_from(
             &mut reports[i],
             original,
             text,
             &module,
             package.as_deref().map(|p| p as &dyn PackageSource),
-            inputs.settings,
-            inputs.rules,
+            options.settings,
+            options.rules,
             follow_up
                 .as_mut()
                 .map(|p| p as &mut dyn leakfix_transforms::FixPolicy),

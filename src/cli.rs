@@ -20,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report leaks as `path:line:col: rule-id: message`, like go vet.
-    Check(RunArgs),
+    Check(CheckArgs),
     /// Print the fixes as a unified diff (`git apply` / `patch -p1` accept it); change nothing.
     Diff(RunArgs),
     /// Apply the fixes in place (safe fixes only, unless --unsafe-fixes); with --branch,
@@ -32,6 +32,9 @@ pub enum Command {
     /// Run the packages' tests and report the goroutines they leak, from Go's goroutine
     /// leak profile (Go 1.26+) or stack inspection; a leak at a static finding confirms it.
     Test(TestArgs),
+    /// Print the current findings as a baseline (JSON) for `check --baseline FILE`, which
+    /// then reports only findings the baseline does not record.
+    Baseline(RunArgs),
     /// List the rules, or print one rule's documentation.
     Rules {
         /// The rule to document; all rules are listed when omitted.
@@ -41,8 +44,19 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Files, directories (searched recursively) or Go patterns such as `./...`. Defaults to `.`.
+    /// Files, directories (searched recursively) or Go patterns such as `./...`. Defaults to
+    /// `.`. `-` reads one file from stdin (see --stdin-filename).
     pub paths: Vec<PathBuf>,
+
+    /// The path the file read from stdin (`-`) stands for: its go.mod, config and rules
+    /// apply, and findings name it. Defaults to `stdin.go` in the working directory.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// List the files with findings (check), that would change (diff) or that changed
+    /// (fix), one per line, instead of the findings or the diff.
+    #[arg(short = 'l', long = "list")]
+    pub list: bool,
 
     /// Also apply fixes that change behaviour (applicability `unsafe`).
     #[arg(long)]
@@ -72,17 +86,67 @@ pub struct RunArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
 
+    /// Read this config file instead of the nearest leakfix.toml or .leakfix.toml above
+    /// each file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Read no config file.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// Skip files and directories matching this gitignore-like glob (repeatable), relative
+    /// to the working directory.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
     /// When to colour the output: on a terminal (auto, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// `check`'s arguments: the common ones, and which findings count as new.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[command(flatten)]
+    pub only_new: OnlyNewArgs,
+
+    /// Also report `//leakfix:ignore`, `//nolint:leakfix` and `//lint:ignore` directives
+    /// that silence no finding (rule `unused-suppression`).
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
+}
+
+/// Reporting only new findings, for adopting leakfix on code that already has some.
+#[derive(Debug, Default, Args)]
+pub struct OnlyNewArgs {
+    /// Report only findings on lines added or changed since this git revision (the working
+    /// tree, staged and untracked files included), as golangci-lint does.
+    #[arg(long, value_name = "REV")]
+    pub new_from_rev: Option<String>,
+
+    /// Report only findings on lines this unified diff adds (paths relative to the working
+    /// directory).
+    #[arg(long, value_name = "FILE", conflicts_with = "new_from_rev")]
+    pub new_from_patch: Option<PathBuf>,
+
+    /// Report only findings that this file, written by `leakfix baseline`, does not record.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// `path:line:col: rule-id: message`, one finding per line.
     Text,
-    /// One JSON array of findings, with their fixes and edits.
+    /// One JSON document `{"version": 1, "findings": [...]}` with the fixes and their
+    /// edits as byte offsets into the file as stored (docs/json.md).
     Json,
+    /// The same findings as `json`, one JSON object per line.
+    Jsonl,
     /// A SARIF 2.1.0 log for code scanning, with the rules and the fixes as replacements.
     Sarif,
     /// GitHub workflow commands (`::warning file=…::message`), annotations in a GitHub Actions run.

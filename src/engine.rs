@@ -40,6 +40,10 @@ pub struct Located {
     pub char_columns: (usize, usize),
     /// For each of `finding.fixes`, its edits placed in the file as stored.
     pub edit_positions: Vec<Vec<EditPosition>>,
+    /// The hash of the finding's lines with whitespace collapsed, for baselines.
+    pub statement_hash: u64,
+    /// The finding's bytes in the file as stored (BOM and CRLF line endings included).
+    pub bytes: std::ops::Range<usize>,
 }
 
 /// One edit of a fix placed in the file as stored, for formats that address the file
@@ -52,6 +56,8 @@ pub struct EditPosition {
     /// in Unicode code points.
     pub start: (usize, usize),
     pub end: (usize, usize),
+    /// The 1-based byte columns of `start` and `end`, as the text format counts columns.
+    pub byte_columns: (usize, usize),
     /// The bytes replaced, in the file as stored (BOM and CRLF line endings included).
     pub bytes: std::ops::Range<usize>,
     /// The replacement, in the file's line endings.
@@ -78,6 +84,10 @@ pub struct FileReport {
     /// Set when a fix spanning files changed this file: it is written together with the
     /// other files of its directory such fixes changed, all or none.
     pub across: bool,
+    /// Suppression directives that cannot work, as line, column and message.
+    pub directive_warnings: Vec<(usize, usize, String)>,
+    /// Explicit suppressions that silenced nothing (rule `unused-suppression`).
+    pub unused_suppressions: Vec<Located>,
     /// Why the file could not be processed: `error: …`, or `line:col: error: …` when
     /// the problem has a position.
     pub error: Option<String>,
@@ -98,20 +108,33 @@ pub fn process(
     };
     match read_go_file(path) {
         Ok(Some(bytes)) => {
-            let module = modules.for_file(path);
-            let mut batch = match mode {
-                Mode::Check => None,
-                Mode::Fix(min) => Some(AtLeast(min)),
-            };
-            let policy = batch.as_mut().map(|p| p as &mut dyn FixPolicy);
-            let package = packages.for_file(path, &bytes);
-            let package = package.as_deref().map(|p| p as &dyn PackageSource);
-            return process_source(path, bytes, &module, package, settings, rules, policy);
+            return process_bytes(path, bytes, modules, packages, settings, rules, mode);
         }
         Ok(None) => {}
         Err(message) => report.error = Some(format!("error: {message}")),
     }
     report
+}
+
+/// Processes `bytes` as the file at `path` (which need not exist: stdin is read so).
+pub fn process_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    modules: &Modules,
+    packages: &Packages,
+    settings: &Settings,
+    rules: &[&Rule],
+    mode: Mode,
+) -> FileReport {
+    let module = modules.for_file(path);
+    let mut batch = match mode {
+        Mode::Check => None,
+        Mode::Fix(min) => Some(AtLeast(min)),
+    };
+    let policy = batch.as_mut().map(|p| p as &mut dyn FixPolicy);
+    let package = packages.for_file(path, &bytes);
+    let package = package.as_deref().map(|p| p as &dyn PackageSource);
+    process_source(path, bytes, &module, package, settings, rules, policy)
 }
 
 /// Reads a file, or `None` for a generated file (`// Code generated … DO NOT EDIT.`).
@@ -182,6 +205,17 @@ impl Normalised {
             crlf,
             mixed,
         })
+    }
+
+    /// The offset in the file as stored of `offset` in the normalised text: every LF of
+    /// the normalised text is CRLF in a CRLF file, and a BOM precedes it all.
+    fn stored_offset(&self, lines: &LineIndex, offset: usize) -> usize {
+        let newlines = if self.crlf {
+            lines.position(offset).0 - 1
+        } else {
+            0
+        };
+        offset + newlines + if self.bom { BOM.len() } else { 0 }
     }
 
     fn restore(&self, text: &str) -> Vec<u8> {
@@ -296,6 +330,19 @@ fn analyse(
         .into_iter()
         .map(|f| locate(f, &normalised.text, &lines, &normalised))
         .collect();
+    report.directive_warnings = outcome
+        .directive_warnings
+        .into_iter()
+        .map(|w| {
+            let (line, column) = lines.position(w.range.start);
+            (line, column, w.message)
+        })
+        .collect();
+    report.unused_suppressions = outcome
+        .unused_suppressions
+        .into_iter()
+        .map(|f| locate(f, &normalised.text, &lines, &normalised))
+        .collect();
     report.applied = outcome.applied;
     if let Some(fixed) = &outcome.fixed {
         let fixed_lines = LineIndex::new(fixed);
@@ -389,8 +436,13 @@ fn locate(finding: Finding, text: &str, lines: &LineIndex, stored: &Normalised) 
             false => place_edits(&fix.edits, text, lines, stored),
         })
         .collect();
+    let statement_hash = crate::baseline::statement_hash(text, finding.start, finding.end);
+    let bytes =
+        stored.stored_offset(lines, finding.start)..stored.stored_offset(lines, finding.end);
     Located {
         finding,
+        statement_hash,
+        bytes,
         line,
         column,
         end_line,
@@ -428,20 +480,13 @@ fn place_edits(
             _ => merged.push(edit),
         }
     }
-    // Every LF of the normalised text is CRLF in a CRLF file, and a BOM precedes it all.
-    let stored_offset = |offset: usize| {
-        let newlines = if stored.crlf {
-            lines.position(offset).0 - 1
-        } else {
-            0
-        };
-        offset + newlines + if stored.bom { BOM.len() } else { 0 }
-    };
+    let stored_offset = |offset: usize| stored.stored_offset(lines, offset);
     merged
         .into_iter()
         .map(|edit| EditPosition {
             start: char_position(text, lines, edit.start),
             end: char_position(text, lines, edit.end),
+            byte_columns: (lines.position(edit.start).1, lines.position(edit.end).1),
             bytes: stored_offset(edit.start)..stored_offset(edit.end),
             text: if stored.crlf {
                 edit.replacement.replace('\n', "\r\n")

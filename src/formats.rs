@@ -295,6 +295,8 @@ mod tests {
                 end: 1,
                 fixes: Vec::new(),
             },
+            statement_hash: 0,
+            bytes: 0..1,
             line: lines.0,
             column: 9,
             end_line: lines.1,
@@ -364,6 +366,7 @@ mod tests {
         let edit = EditPosition {
             start: (1, 1),
             end: (1, 3),
+            byte_columns: (1, 3),
             bytes: 3..5,
             text: String::new(),
         };

@@ -60,6 +60,9 @@ pub enum BranchError {
     NotOurs(String, String),
     #[error("{0}")]
     Git(#[from] git2::Error),
+    /// A config file (leakfix.toml) that could not be read or is invalid.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// What to commit where.
@@ -72,6 +75,9 @@ pub struct BranchRequest<'a> {
     pub settings: &'a Settings,
     pub rules: &'a [&'static Rule],
     pub min: Applicability,
+    /// When given, each file's options come from the config file nearest to it in the
+    /// working tree, merged with these flags, instead of `settings`, `rules` and `min`.
+    pub config: Option<&'a RunArgs>,
     pub threads: usize,
     /// Replace the branch even when it holds commits leakfix did not write.
     pub force: bool,
@@ -176,6 +182,7 @@ pub fn commit_and_report(
         paths: &args.paths,
         settings: &settings,
         rules: &rules,
+        config: Some(args),
         min: if args.unsafe_fixes {
             Applicability::Unsafe
         } else {
@@ -419,8 +426,21 @@ fn process_files(
     request: &BranchRequest,
 ) -> Result<Vec<HeadReport>, BranchError> {
     let mut modules = HeadModules::new(repo, tree);
+    let mut resolver = request
+        .config
+        .map(crate::config::Resolver::new)
+        .transpose()
+        .map_err(|e| BranchError::Config(format!("{e:#}")))?;
     let mut inputs = Vec::new();
     for file in files {
+        let options = match resolver.as_mut() {
+            Some(resolver) => match resolver.options(&workdir.join(&file.path)) {
+                Ok(Some(options)) => Some(options),
+                Ok(None) => continue,
+                Err(e) => return Err(BranchError::Config(format!("{e:#}"))),
+            },
+            None => None,
+        };
         let blob = repo.find_blob(file.id)?;
         let source = if blob.size() as u64 > engine::MAX_FILE_BYTES {
             Err(format!(
@@ -434,13 +454,13 @@ fn process_files(
             Ok(blob.content().to_vec())
         };
         let module = modules.for_file(&file.path);
-        inputs.push((file.path, source, module));
+        inputs.push((file.path, source, module, options));
     }
     // The rules see each package as it is in HEAD, like the files themselves.
     let packages = Packages::in_memory(
         inputs
             .iter()
-            .filter_map(|(path, source, _)| {
+            .filter_map(|(path, source, _, _)| {
                 let bytes = source.as_ref().ok()?;
                 Some((workdir.join(path), bytes.clone()))
             })
@@ -453,7 +473,19 @@ fn process_files(
     let reports: Vec<HeadReport> = pool.install(|| {
         inputs
             .into_par_iter()
-            .map(|(path, source, module)| {
+            .map(|(path, source, module, options)| {
+                let (settings, rules, min) = match &options {
+                    Some(o) => (
+                        &o.settings,
+                        o.rules.as_slice(),
+                        if o.unsafe_fixes {
+                            Applicability::Unsafe
+                        } else {
+                            Applicability::Safe
+                        },
+                    ),
+                    None => (request.settings, request.rules, request.min),
+                };
                 // The report carries the path as the user sees it, so notes printed for it
                 // read like those of every other command.
                 let display = workdir.join(&path);
@@ -466,9 +498,9 @@ fn process_files(
                             .for_file(&display, &bytes)
                             .as_deref()
                             .map(|p| p as &dyn PackageSource),
-                        request.settings,
-                        request.rules,
-                        Some(&mut AtLeast(request.min)),
+                        settings,
+                        rules,
+                        Some(&mut AtLeast(min)),
                     ),
                     Err(message) => FileReport {
                         path: display,
@@ -517,19 +549,21 @@ fn fix_across_files(
         Some(relative) => modules.for_file(&relative.to_string_lossy()),
         None => Arc::new(ModuleInfo::default()),
     };
+    let options = |_: &Path| {
+        Some(across::FileOptions {
+            settings: request.settings,
+            rules: request.rules,
+            min: request.min,
+        })
+    };
     let mut inputs = across::Inputs {
-        settings: request.settings,
-        rules: request.rules,
+        options: &options,
         packages,
         read: &read,
         module_of: &mut module_of,
-        follow_up: Some(request.min),
+        follow_up: true,
     };
-    across::run_pass(
-        &mut file_reports,
-        &mut inputs,
-        &mut across::FirstAtLeast(request.min),
-    );
+    across::run_pass(&mut file_reports, &mut inputs, &mut across::FirstAtLeast);
     paths
         .into_iter()
         .zip(file_reports)

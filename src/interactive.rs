@@ -14,7 +14,7 @@ use dialoguer::Input;
 use leakfix_transforms::analysis::package::PackageSource;
 use leakfix_transforms::fixer::apply_edits;
 use leakfix_transforms::lines::LineIndex;
-use leakfix_transforms::{rules, Edit, Finding, FixPolicy, Settings};
+use leakfix_transforms::{rules, Applicability, Edit, Finding, FixPolicy};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -67,6 +67,7 @@ impl AcrossPolicy for Interactive<'_> {
         file: &Path,
         finding: &Finding,
         texts: &BTreeMap<String, String>,
+        _min: Applicability,
     ) -> Option<usize> {
         let name = file.file_name()?.to_string_lossy();
         let text = texts.get(name.as_ref())?;
@@ -119,8 +120,9 @@ impl Interactive<'_> {
         at: (usize, usize),
         siblings: Option<&BTreeMap<String, String>>,
     ) -> Option<usize> {
-        let mut err = std::io::stderr();
-        let _ = self.show(&mut err, finding, text, at, siblings);
+        let mut shown = Vec::new();
+        let _ = self.show(&mut shown, finding, text, at, siblings);
+        page(&shown);
         let index = if finding.fixes.len() > 1 {
             self.pick_alternative(finding)?
         } else {
@@ -216,28 +218,71 @@ impl Interactive<'_> {
     }
 }
 
+/// Writes `text` to the terminal, through `$PAGER` (or `less -R`) when it has more lines
+/// than the terminal, so a long hunk does not scroll away before it is read. The question
+/// is asked after the pager exits.
+fn page(text: &[u8]) {
+    let term = console::Term::stderr();
+    let rows = term
+        .size_checked()
+        .map_or(usize::MAX, |(rows, _)| usize::from(rows));
+    let lines = text.iter().filter(|&&b| b == b'\n').count();
+    // Room for the question under the text.
+    if lines + 2 > rows && page_through_pager(text).is_ok() {
+        return;
+    }
+    let _ = std::io::stderr().write_all(text);
+}
+
+fn page_through_pager(text: &[u8]) -> std::io::Result<()> {
+    let pager = std::env::var("PAGER")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| "less -R".to_string());
+    let mut words = pager.split_whitespace();
+    let program = words.next().unwrap_or("less");
+    let mut child = std::process::Command::new(program)
+        .args(words)
+        .stdin(std::process::Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A pager quit before reading everything closes the pipe; that is not an error.
+        let _ = stdin.write_all(text);
+    }
+    child.wait()?;
+    Ok(())
+}
+
 /// Asks about the fixes that span files, on the files as now written, and writes those
 /// accepted, all files of a fix or none. Returns whether a file could not be written.
 fn fix_across_files(
     reports: &mut [engine::FileReport],
-    settings: &Settings,
-    rules: &[&leakfix_transforms::Rule],
+    planned: &[(PathBuf, crate::config::FileOptions)],
     modules: &Modules,
     packages: &Packages,
     answers: &mut Answers,
     palette: Palette,
 ) -> bool {
+    let by_path: std::collections::HashMap<&Path, &crate::config::FileOptions> =
+        planned.iter().map(|(p, o)| (p.as_path(), o)).collect();
+    let options = |path: &Path| {
+        let options = by_path.get(path)?;
+        Some(across::FileOptions {
+            settings: &options.settings,
+            rules: &options.rules,
+            min: Applicability::Manual,
+        })
+    };
     let read = |path: &Path| engine::read_go_file(path).ok().flatten();
     let mut module_of = |path: &Path| modules.for_file(path);
     // The files were written since the run's package views read them.
     let packages = packages.overlaid(Default::default());
     let mut inputs = across::Inputs {
-        settings,
-        rules,
+        options: &options,
         packages: &packages,
         read: &read,
         module_of: &mut module_of,
-        follow_up: None,
+        follow_up: false,
     };
     let mut policy = Interactive {
         path: String::new(),
@@ -254,6 +299,37 @@ fn fix_across_files(
         }
     }
     failed
+}
+
+/// Shows a finding that has no fix, with its explanation, and waits for enter.
+fn show_manual(path: &str, located: &engine::Located, palette: Palette) {
+    let finding = &located.finding;
+    let mut shown = Vec::new();
+    let _ = writeln!(shown);
+    let _ = writeln!(
+        shown,
+        "{}",
+        palette.paint(
+            "1",
+            &format!(
+                "{path}:{}:{}: {} (manual)",
+                located.line, located.column, finding.rule
+            )
+        )
+    );
+    let _ = writeln!(shown, "{}", finding.message);
+    if let Some(rule) = rules::find(finding.rule) {
+        let _ = writeln!(shown, "\nWhy: {}", why_paragraph(&rule.documentation()));
+    }
+    let _ = writeln!(
+        shown,
+        "\nNo fix is offered: this one is for you to change by hand."
+    );
+    page(&shown);
+    let _: Result<String, _> = Input::with_theme(&ColorfulTheme::default())
+        .with_prompt("Press enter to go on")
+        .allow_empty(true)
+        .interact_text();
 }
 
 /// The first paragraph of the rule's "Why is this bad?" section.
@@ -294,10 +370,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             "fix -i needs a terminal to ask on; in scripts use `leakfix diff` or `leakfix fix`"
         );
     }
-    let rules = crate::selected_rules(args)?;
-    let settings = Settings {
-        target_go: args.target_go,
-    };
+    crate::selected_rules(args)?;
     let palette = Palette {
         enabled: crate::use_colour(args.color),
     };
@@ -306,16 +379,18 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     } else {
         args.paths.clone()
     };
-    let discovered = discover::discover(&paths, 1);
+    let discovered = discover::discover_with(&paths, 1, !args.no_ignore);
+    let planned = crate::config::plan(args, &discovered.files)?;
     let modules = Modules::default();
     let packages = Packages::default();
     let mut answers = Answers::default();
+    let applied = Applied::install();
     let mut reports = Vec::new();
     let mut failed = !discovered.errors.is_empty();
     for message in &discovered.errors {
         eprintln!("leakfix: error: {message}");
     }
-    for path in &discovered.files {
+    for (path, options) in &planned {
         if answers.has_quit() {
             break;
         }
@@ -339,16 +414,34 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             bytes,
             &modules.for_file(path),
             package.as_deref().map(|p| p as &dyn PackageSource),
-            &settings,
-            &rules,
+            &options.settings,
+            &options.rules,
             Some(&mut policy),
         );
         output::write_notes(&mut std::io::stderr(), &report)?;
         failed |= report.error.is_some();
         if let (Some(original), Some(fixed)) = (&report.original, &report.fixed) {
-            if let Err(err) = write::write_atomically(path, original, fixed) {
-                eprintln!("{}: error: {err}", output::display_path(path));
-                failed = true;
+            // Holding the record while writing keeps Ctrl-C from ending the process
+            // halfway through a write.
+            let mut record = applied.lock();
+            match write::write_atomically(path, original, fixed) {
+                Ok(()) => record.push(format!(
+                    "{} ({} fix{})",
+                    output::display_path(path),
+                    report.applied.len(),
+                    crate::plural(report.applied.len(), "es")
+                )),
+                Err(err) => {
+                    eprintln!("{}: error: {err}", output::display_path(path));
+                    failed = true;
+                }
+            }
+        }
+        let display = output::display_path(path);
+        for located in &report.remaining {
+            let warns = located.finding.severity == leakfix_transforms::Severity::Warning;
+            if warns && located.finding.fixes.is_empty() && !answers.has_quit() {
+                show_manual(&display, located, palette);
             }
         }
         // What is left for the package-level pass: the findings whose fixes span files,
@@ -363,17 +456,66 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     if !answers.has_quit() {
         failed |= fix_across_files(
             &mut reports,
-            &settings,
-            &rules,
+            &planned,
             &modules,
             &packages,
             &mut answers,
             palette,
         );
     }
+    // Exit as `fix` does: findings left, declined ones and those a fix across files did
+    // not remove included.
+    let left = reports.iter().any(|r| {
+        r.remaining
+            .iter()
+            .any(|l| l.finding.severity == leakfix_transforms::Severity::Warning)
+    });
     eprintln!(
         "leakfix: applied {} of the fixes offered ({} asked)",
         answers.accepted, answers.asked
     );
-    Ok(if failed { 2 } else { 0 })
+    // Exit codes as `fix`: 1 when findings are left unfixed, declined ones included.
+    Ok(if failed {
+        2
+    } else if left || answers.has_quit() {
+        1
+    } else {
+        0
+    })
+}
+
+/// The files written so far, shared with the Ctrl-C handler so that an interrupted session
+/// says what it applied. Files are written only once all their questions are answered, so
+/// the file being asked about when Ctrl-C comes is left as it was.
+#[derive(Clone)]
+struct Applied(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Applied {
+    fn install() -> Self {
+        let applied = Applied(Default::default());
+        let shared = applied.clone();
+        // Without a handler (one is already installed) Ctrl-C ends the process as before.
+        let _ = ctrlc::set_handler(move || {
+            let written = shared.lock();
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(
+                err,
+                "\nleakfix: interrupted; the file being reviewed was left unchanged"
+            );
+            if written.is_empty() {
+                let _ = writeln!(err, "leakfix: no file was changed");
+            }
+            for file in written.iter() {
+                let _ = writeln!(err, "leakfix: applied: {file}");
+            }
+            std::process::exit(130);
+        });
+        applied
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }

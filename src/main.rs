@@ -1,16 +1,22 @@
 //! The `leakfix` command: discovery, the parallel engine and the sinks (report, diff, write).
 
 mod across;
+mod baseline;
 mod cli;
+mod config;
 mod discover;
 mod engine;
 mod formats;
 mod interactive;
+mod json;
 mod leaktest;
 mod modules;
+mod newfrom;
 mod output;
 mod packages;
 mod progress;
+mod stdin;
+mod usage;
 mod write;
 
 // The bot half of the patch layer: `fix --branch` and `pr`.
@@ -19,9 +25,9 @@ mod pr;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use cli::{Cli, ColorChoice, Command, Format, RunArgs};
+use cli::{Cli, ColorChoice, Command, Format, OnlyNewArgs, RunArgs};
 use engine::{FileReport, Mode};
-use leakfix_transforms::{rules, Applicability, Rule, Settings, Severity};
+use leakfix_transforms::{rules, Applicability, Rule, Severity};
 use output::Palette;
 use rayon::prelude::*;
 use std::io::{self, IsTerminal, Write};
@@ -52,13 +58,18 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> Result<u8> {
+    usage::check(&cli.command)?;
     match cli.command {
         Command::Rules { id } => print_rules(id.as_deref()),
-        Command::Check(args) => run_files(&args, Action::Check),
-        Command::Diff(args) => run_files(&args, Action::Diff),
+        Command::Check(args) if args.report_unused_suppressions => {
+            run_files(&args.run, Action::CheckWithUnused, &args.only_new)
+        }
+        Command::Check(args) => run_files(&args.run, Action::Check, &args.only_new),
+        Command::Diff(args) => run_files(&args, Action::Diff, &OnlyNewArgs::default()),
+        Command::Baseline(args) => run_files(&args, Action::Baseline, &OnlyNewArgs::default()),
         Command::Fix(args) if args.interactive => interactive::run(&args.run),
         Command::Fix(args) if args.branch.branch.is_some() => git::run_fix_branch(&args),
-        Command::Fix(args) => run_files(&args.run, Action::Fix),
+        Command::Fix(args) => run_files(&args.run, Action::Fix, &OnlyNewArgs::default()),
         Command::Pr(args) => pr::run(&args),
         Command::Test(args) => leaktest::run(&args),
     }
@@ -87,12 +98,70 @@ fn print_rules(id: Option<&str>) -> Result<u8> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
     Check,
+    /// `check --report-unused-suppressions`.
+    CheckWithUnused,
     Diff,
     Fix,
+    Baseline,
 }
 
-fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
-    let rules = selected_rules(args)?;
+fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u8> {
+    // The flags' rule ids are checked before any file is read.
+    selected_rules(args)?;
+    let keep_new = newfrom::KeepNew::from_args(only_new)?;
+    let from_stdin = stdin::is_requested(args)?;
+    let (mut reports, errors) = if from_stdin {
+        stdin::analyse(args, file_mode(action, false), file_mode(action, true))?
+    } else {
+        analyse_files(args, action)?
+    };
+    if action == Action::CheckWithUnused {
+        for report in &mut reports {
+            let unused = std::mem::take(&mut report.unused_suppressions);
+            report.findings.extend(unused);
+            report.findings.sort_by_key(|l| (l.line, l.column));
+        }
+    }
+    keep_new.apply(&mut reports);
+
+    let palette = Palette {
+        enabled: use_colour(args.color),
+    };
+    let mut err = io::stderr().lock();
+    for message in &errors {
+        writeln!(err, "leakfix: error: {message}")?;
+    }
+    for report in &reports {
+        output::write_notes(&mut err, report)?;
+    }
+    let mut out = io::stdout().lock();
+    let found = match action {
+        _ if args.list => print_list(&mut out, &reports, action)?,
+        Action::Fix if from_stdin => stdin::print_fixed(&mut out, &reports)?,
+        Action::Check | Action::CheckWithUnused => {
+            print_findings(&mut out, &reports, args.format, palette, |r| &r.findings)?
+        }
+        Action::Diff => print_diffs(&mut out, &reports, palette, args.unsafe_fixes)?,
+        Action::Fix => print_fix_results(&mut out, &reports, args.format, palette)?,
+        Action::Baseline => {
+            baseline::write(&mut out, &reports)?;
+            false
+        }
+    };
+    out.flush()?;
+    let failed = !errors.is_empty() || reports.iter().any(|r| r.error.is_some());
+    Ok(if failed {
+        EXIT_ERROR
+    } else if found {
+        EXIT_FOUND
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// Discovers the files and runs them through the engine in parallel; returns the reports
+/// and the problems met while discovering.
+fn analyse_files(args: &RunArgs, action: Action) -> Result<(Vec<FileReport>, Vec<String>)> {
     let threads = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -106,76 +175,100 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
         args.paths.clone()
     };
     let discovered = discover::discover_with(&paths, threads.max(1), !args.no_ignore);
-    let settings = Settings {
-        target_go: args.target_go,
-    };
-    let min = if args.unsafe_fixes {
-        Applicability::Unsafe
-    } else {
-        Applicability::Safe
-    };
-    let mode = if action == Action::Check {
-        Mode::Check
-    } else {
-        Mode::Fix(min)
-    };
+    let planned = config::plan(args, &discovered.files)?;
     let modules = modules::Modules::default();
     let packages = packages::Packages::default();
-    let progress = progress::Progress::new(discovered.files.len());
+    let progress = progress::Progress::new(planned.len());
     let mut reports: Vec<FileReport> = pool.install(|| {
-        discovered
-            .files
+        planned
             .par_iter()
-            .map(|path| {
-                let report = engine::process(path, &modules, &packages, &settings, &rules, mode);
+            .map(|(path, options)| {
+                let mode = file_mode(action, options.unsafe_fixes);
+                let report = engine::process(
+                    path,
+                    &modules,
+                    &packages,
+                    &options.settings,
+                    &options.rules,
+                    mode,
+                );
                 progress.file_done();
                 report
             })
             .collect()
     });
     progress.finish();
-    if let Mode::Fix(min) = mode {
-        let read = |path: &std::path::Path| engine::read_go_file(path).ok().flatten();
-        let mut module_of = |path: &std::path::Path| modules.for_file(path);
-        let mut inputs = across::Inputs {
-            settings: &settings,
-            rules: &rules,
-            packages: &packages,
-            read: &read,
-            module_of: &mut module_of,
-            follow_up: Some(min),
-        };
-        across::run_pass(&mut reports, &mut inputs, &mut across::FirstAtLeast(min));
+    if matches!(action, Action::Diff | Action::Fix) {
+        fix_across_files(&mut reports, &planned, &modules, &packages, action);
     }
     if action == Action::Fix {
         pool.install(|| write::write_reports(&mut reports));
     }
+    Ok((reports, discovered.errors))
+}
 
-    let palette = Palette {
-        enabled: use_colour(args.color),
+/// The package-level pass for fixes that span files, with each file's own options.
+fn fix_across_files(
+    reports: &mut [FileReport],
+    planned: &[(PathBuf, config::FileOptions)],
+    modules: &modules::Modules,
+    packages: &packages::Packages,
+    action: Action,
+) {
+    let by_path: std::collections::HashMap<&std::path::Path, &config::FileOptions> =
+        planned.iter().map(|(p, o)| (p.as_path(), o)).collect();
+    let options = |path: &std::path::Path| {
+        let options = by_path.get(path)?;
+        let Mode::Fix(min) = file_mode(action, options.unsafe_fixes) else {
+            return None;
+        };
+        Some(across::FileOptions {
+            settings: &options.settings,
+            rules: &options.rules,
+            min,
+        })
     };
-    let mut err = io::stderr().lock();
-    for message in &discovered.errors {
-        writeln!(err, "leakfix: error: {message}")?;
-    }
-    for report in &reports {
-        output::write_notes(&mut err, report)?;
-    }
-    let mut out = io::stdout().lock();
-    let found = match action {
-        Action::Check => print_findings(&mut out, &reports, args.format, palette, |r| &r.findings)?,
-        Action::Diff => print_diffs(&mut out, &reports, palette, args.unsafe_fixes)?,
-        Action::Fix => print_fix_results(&mut out, &reports, args.format, palette)?,
+    let read = |path: &std::path::Path| engine::read_go_file(path).ok().flatten();
+    let mut module_of = |path: &std::path::Path| modules.for_file(path);
+    let mut inputs = across::Inputs {
+        options: &options,
+        packages,
+        read: &read,
+        module_of: &mut module_of,
+        follow_up: true,
     };
-    out.flush()?;
-    let failed = !discovered.errors.is_empty() || reports.iter().any(|r| r.error.is_some());
-    Ok(if failed {
-        EXIT_ERROR
-    } else if found {
-        EXIT_FOUND
-    } else {
-        EXIT_CLEAN
+    across::run_pass(reports, &mut inputs, &mut across::FirstAtLeast);
+}
+
+/// `-l`: the files with findings (check), that would change (diff) or that changed (fix),
+/// one per line; returns whether leakfix should exit 1, as without `-l`.
+fn print_list(out: &mut impl Write, reports: &[FileReport], action: Action) -> Result<bool> {
+    let warns = |located: &Vec<engine::Located>| {
+        located
+            .iter()
+            .any(|l| l.finding.severity == Severity::Warning)
+    };
+    let listed = |report: &FileReport| match action {
+        Action::Diff => report.fixed.is_some(),
+        Action::Fix => !report.applied.is_empty(),
+        _ => warns(&report.findings),
+    };
+    for report in reports.iter().filter(|r| listed(r)) {
+        writeln!(out, "{}", output::display_path(&report.path))?;
+    }
+    Ok(match action {
+        Action::Fix => reports.iter().any(|r| warns(&r.remaining)),
+        _ => reports.iter().any(listed),
     })
+}
+
+/// What the engine does with one file's fixes.
+fn file_mode(action: Action, unsafe_fixes: bool) -> Mode {
+    match action {
+        Action::Check | Action::CheckWithUnused | Action::Baseline => Mode::Check,
+        Action::Diff | Action::Fix if unsafe_fixes => Mode::Fix(Applicability::Unsafe),
+        Action::Diff | Action::Fix => Mode::Fix(Applicability::Safe),
+    }
 }
 
 pub(crate) fn selected_rules(args: &RunArgs) -> Result<Vec<&'static Rule>> {
@@ -210,7 +303,8 @@ fn print_findings(
     pick: impl Fn(&FileReport) -> &Vec<engine::Located>,
 ) -> Result<bool> {
     match format {
-        Format::Json => output::write_json(out, reports, &pick)?,
+        Format::Json => json::write(out, reports, &pick)?,
+        Format::Jsonl => json::write_lines(out, reports, &pick)?,
         Format::Sarif => formats::write_sarif(out, reports, &pick)?,
         Format::Github => formats::write_github(out, reports, &pick)?,
         Format::Text => {

@@ -3,7 +3,6 @@
 
 use crate::engine::{FileReport, Located};
 use leakfix_transforms::{Applicability, Severity};
-use serde::Serialize;
 use similar::TextDiff;
 use std::io::{self, Write};
 use std::path::Path;
@@ -65,49 +64,6 @@ pub fn write_finding(
     )
 }
 
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    path: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-    rule: &'a str,
-    severity: Severity,
-    message: &'a str,
-    applicability: Applicability,
-    fixes: &'a [leakfix_transforms::Fix],
-}
-
-/// All findings as one JSON array; edits are byte offsets into the normalised text.
-pub fn write_json(
-    out: &mut impl Write,
-    reports: &[FileReport],
-    pick: &impl Fn(&FileReport) -> &Vec<Located>,
-) -> io::Result<()> {
-    let paths: Vec<String> = reports.iter().map(|r| display_path(&r.path)).collect();
-    let findings: Vec<JsonFinding> = reports
-        .iter()
-        .zip(&paths)
-        .flat_map(|(report, path)| {
-            pick(report).iter().map(move |l| JsonFinding {
-                path,
-                line: l.line,
-                column: l.column,
-                end_line: l.end_line,
-                end_column: l.end_column,
-                rule: l.finding.rule,
-                severity: l.finding.severity,
-                message: &l.finding.message,
-                applicability: l.finding.applicability(),
-                fixes: &l.finding.fixes,
-            })
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &findings)?;
-    writeln!(out)
-}
-
 /// A unified diff of one changed file with `a/` and `b/` headers.
 pub fn write_diff(out: &mut impl Write, report: &FileReport, palette: Palette) -> io::Result<()> {
     let (Some(original), Some(fixed)) = (&report.original, &report.fixed) else {
@@ -164,6 +120,9 @@ pub fn write_notes(err: &mut impl Write, report: &FileReport) -> io::Result<()> 
                 ""
             }
         )?;
+    }
+    for (line, column, message) in &report.directive_warnings {
+        writeln!(err, "{path}:{line}:{column}: warning: {message}")?;
     }
     if let Some((line, column)) = report.partly_understood_at {
         writeln!(

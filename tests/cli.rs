@@ -802,7 +802,11 @@ fn json_format_prints_rule_position_applicability_and_fixes() {
     let printed = tree.run(&["check", "--format", "json"], 1);
     let json: serde_json::Value =
         serde_json::from_str(&printed.stdout).expect("the output is valid JSON");
-    let findings = json.as_array().expect("a JSON array of findings");
+    // The versioned document of docs/json.md.
+    assert_eq!(json["version"], 1, "{json:#}");
+    let findings = json["findings"]
+        .as_array()
+        .expect("a JSON array of findings");
     assert_eq!(findings.len(), 1, "{json:#}");
     let finding = &findings[0];
     assert_eq!(finding["path"], "a.go");
@@ -827,7 +831,7 @@ fn json_format_prints_rule_position_applicability_and_fixes() {
     let empty: serde_json::Value =
         serde_json::from_str(&clean.run(&["check", "--format", "json"], 0).stdout)
             .expect("the output is valid JSON");
-    assert_eq!(empty, serde_json::json!([]));
+    assert_eq!(empty, serde_json::json!({"version": 1, "findings": []}));
 }
 
 // Rule documentation.

@@ -53,8 +53,11 @@ fn module() -> tempfile::TempDir {
 
 fn spawn(dir: &Path) -> Session {
     let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    // A hunk taller than the terminal goes through $PAGER; `cat` shows it without waiting
+    // for a key, whatever the pseudo-terminal's size.
     command
         .args(["fix", "-i", "--color", "never", "."])
+        .env("PAGER", "cat")
         .current_dir(dir);
     let mut session = Session::spawn(command).expect("leakfix starts in a pty");
     session.set_expect_timeout(Some(Duration::from_secs(20)));

@@ -253,7 +253,7 @@ pub fn print(
     match args.format {
         Format::Text => print_text(&mut out, summary, leaks, statics, &confirmed)?,
         Format::Json => print_json(&mut out, summary, leaks, statics, &confirmed)?,
-        Format::Sarif | Format::Github => {
+        Format::Sarif | Format::Github | Format::Jsonl => {
             bail!("leakfix test prints text or json (--format text|json)")
         }
     }

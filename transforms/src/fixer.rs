@@ -89,6 +89,12 @@ pub struct Outcome {
     pub remaining: Vec<Finding>,
     /// False when fixes were still being produced after `MAX_PASSES` passes.
     pub converged: bool,
+    /// Suppression directives of the original text that cannot work (no rule, an unknown
+    /// rule).
+    pub directive_warnings: Vec<suppression::DirectiveWarning>,
+    /// Findings of rule `unused-suppression` for the directives of the original text that
+    /// silenced nothing; the caller reports them when asked to.
+    pub unused_suppressions: Vec<Finding>,
 }
 
 /// Parses `file`, runs `rules` and, when `policy` is given, applies fixes to a fixed point.
@@ -98,7 +104,9 @@ pub fn run(
     rules: &[&Rule],
     policy: Option<&mut dyn FixPolicy>,
 ) -> Option<Outcome> {
-    if !rules.iter().any(|r| may_match(file.text, r)) {
+    // A file with no trigger is still parsed when it names leakfix, so that its broken
+    // and unused suppressions are reported.
+    if !rules.iter().any(|r| may_match(file.text, r)) && !file.text.contains("leakfix") {
         let fixed = policy.map(|_| file.text.to_string());
         return Some(Outcome {
             fixed,
@@ -108,12 +116,13 @@ pub fn run(
     }
     let tree = syntax::parse_go(file.text)?;
     let error_ranges = syntax::error_ranges(&tree);
-    let findings = findings_for(file, file.text, &tree, rules);
+    let mut outcome = Outcome::default();
+    let findings = findings_for(file, file.text, &tree, rules, Some(&mut outcome));
     let mut outcome = Outcome {
         findings,
         error_ranges,
         converged: true,
-        ..Outcome::default()
+        ..outcome
     };
     if let Some(policy) = policy {
         fix_loop(file, rules, policy, &mut outcome);
@@ -130,12 +139,15 @@ fn may_match(text: &str, rule: &Rule) -> bool {
 }
 
 /// The findings of `rules` on `text`, with suppressed ones removed, sorted by position.
+/// With `notes`, the directives' warnings and the unused ones are recorded there.
 fn findings_for(
     file: &SourceFile,
     text: &str,
     tree: &tree_sitter::Tree,
     rules: &[&Rule],
+    notes: Option<&mut Outcome>,
 ) -> Vec<Finding> {
+    let all_rules = rules;
     // Each pass filters again: a fix can bring in a trigger (lost-cancel adds a `defer`
     // that defer-in-loop must then see).
     let rules: Vec<&Rule> = rules
@@ -155,20 +167,28 @@ fn findings_for(
     )
     .with_package(file.package, file.file_name);
     let lines = LineIndex::new(text);
+    let suppressions = suppression::Suppressions::collect(text, tree, &lines);
+    let mut used = vec![false; suppressions.len()];
     let mut findings: Vec<Finding> = rules
         .iter()
         .flat_map(|rule| (rule.check)(&ctx))
         .filter(|f| {
             let (line, _) = lines.position(f.start);
-            let above = if line > 1 {
-                lines.line_text(text, line - 1)
-            } else {
-                ""
-            };
-            !suppression::is_suppressed(f.rule, lines.line_text(text, line), above)
+            match suppressions.silencing(f.rule, line) {
+                Some(directive) => {
+                    used[directive] = true;
+                    false
+                }
+                None => true,
+            }
         })
         .collect();
     findings.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
+    if let Some(notes) = notes {
+        let ran: Vec<&str> = all_rules.iter().map(|r| r.id).collect();
+        notes.unused_suppressions = suppressions.unused(&used, &ran);
+        notes.directive_warnings = suppressions.warnings;
+    }
     findings
 }
 
@@ -223,7 +243,7 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
         };
         text = next;
         error_ranges = syntax::error_ranges(&tree);
-        pending = findings_for(file, &text, &tree, rules);
+        pending = findings_for(file, &text, &tree, rules, None);
     }
     outcome.fixed = Some(text);
     outcome.remaining = pending;
