@@ -62,6 +62,9 @@ pub struct EditPosition {
     pub bytes: std::ops::Range<usize>,
     /// The replacement, in the file's line endings.
     pub text: String,
+    /// The other file of the package the edit belongs to, for a fix that spans files
+    /// (positions and bytes are then that file's); `None` for the finding's own file.
+    pub file: Option<String>,
 }
 
 /// Everything the sinks need to know about one file.
@@ -329,6 +332,7 @@ fn analyse(
         .findings
         .into_iter()
         .map(|f| locate(f, &normalised.text, &lines, &normalised))
+        .map(|l| with_sibling_edits(l, &report.path))
         .collect();
     report.directive_warnings = outcome
         .directive_warnings
@@ -426,8 +430,8 @@ fn locate(finding: Finding, text: &str, lines: &LineIndex, stored: &Normalised) 
         char_position(text, lines, finding.start).1,
         char_position(text, lines, finding.end).1,
     );
-    // A fix with edits in other files cannot be placed in this one; formats that address
-    // one file (SARIF) leave it out rather than offer part of it.
+    // A fix with edits in other files is placed here only when the caller can read those
+    // files (`with_sibling_edits`); until then it has no positions.
     let edit_positions = finding
         .fixes
         .iter()
@@ -450,6 +454,54 @@ fn locate(finding: Finding, text: &str, lines: &LineIndex, stored: &Normalised) 
         char_columns,
         edit_positions,
     }
+}
+
+/// Places the edits of fixes that span files, reading the other files of the package
+/// from the directory of `path` as stored; a fix whose files cannot be read keeps no
+/// positions. (The finding's own file is read again too: `locate` saw only its text.)
+fn with_sibling_edits(mut located: Located, path: &Path) -> Located {
+    let placed: Vec<Option<Vec<EditPosition>>> = located
+        .finding
+        .fixes
+        .iter()
+        .map(|fix| {
+            fix.spans_files()
+                .then(|| place_in_files(&fix.edits, path))
+                .flatten()
+        })
+        .collect();
+    for (positions, placed) in located.edit_positions.iter_mut().zip(placed) {
+        if let Some(placed) = placed {
+            *positions = placed;
+        }
+    }
+    located
+}
+
+/// The edits placed in the files they belong to, own file first, by file name.
+fn place_in_files(edits: &[Edit], path: &Path) -> Option<Vec<EditPosition>> {
+    let mut by_file: std::collections::BTreeMap<Option<&str>, Vec<Edit>> = Default::default();
+    for edit in edits {
+        by_file
+            .entry(edit.file.as_deref())
+            .or_default()
+            .push(edit.clone());
+    }
+    let mut placed = Vec::new();
+    for (file, edits) in by_file {
+        let target = match file {
+            Some(name) => path.with_file_name(name),
+            None => path.to_path_buf(),
+        };
+        let stored = Normalised::new(std::fs::read(&target).ok()?).ok()?;
+        let lines = LineIndex::new(&stored.text);
+        let mut positions = place_edits(&edits, &stored.text, &lines, &stored);
+        for position in &mut positions {
+            position.file = file.map(str::to_string);
+        }
+        placed.extend(positions);
+    }
+    Some(placed)
 }
 
 /// The 1-based line and 1-based column in Unicode code points of `offset`.
@@ -493,6 +545,7 @@ fn place_edits(
             } else {
                 edit.replacement
             },
+            file: None,
         })
         .collect()
 }

@@ -25,7 +25,9 @@ pub fn write_sarif(
     for report in reports {
         let location = artifact_location(&display_path(&report.path));
         for located in pick(report) {
-            results.push(sarif_result(located, &location));
+            let sibling =
+                |name: &str| artifact_location(&display_path(&report.path.with_file_name(name)));
+            results.push(sarif_result(located, &location, &sibling));
         }
     }
     let log = json!({
@@ -83,7 +85,9 @@ fn full_description(documentation: &str, summary: &str) -> String {
     cut
 }
 
-fn sarif_result(located: &Located, location: &Value) -> Value {
+/// One SARIF result; `sibling` gives the artifact location of another file of the
+/// finding's package, for the edits of a fix that spans files.
+fn sarif_result(located: &Located, location: &Value, sibling: &dyn Fn(&str) -> Value) -> Value {
     let finding = &located.finding;
     let mut result = Map::new();
     result.insert("ruleId".into(), json!(finding.rule));
@@ -112,12 +116,25 @@ fn sarif_result(located: &Located, location: &Value) -> Value {
         .zip(&located.edit_positions)
         .filter(|(_, edits)| !edits.is_empty())
         .map(|(fix, edits)| {
+            // One change per file, the finding's own first, as SARIF's fix object allows.
+            let mut by_file: std::collections::BTreeMap<Option<&str>, Vec<Value>> =
+                Default::default();
+            for edit in edits {
+                by_file
+                    .entry(edit.file.as_deref())
+                    .or_default()
+                    .push(replacement(edit));
+            }
+            let changes: Vec<Value> = by_file
+                .into_iter()
+                .map(|(file, replacements)| {
+                    let artifact = file.map_or_else(|| location.clone(), sibling);
+                    json!({ "artifactLocation": artifact, "replacements": replacements })
+                })
+                .collect();
             json!({
                 "description": { "text": fix.title },
-                "artifactChanges": [{
-                    "artifactLocation": location,
-                    "replacements": edits.iter().map(replacement).collect::<Vec<_>>(),
-                }],
+                "artifactChanges": changes,
                 "properties": { "applicability": fix.applicability },
             })
         })
@@ -369,6 +386,7 @@ mod tests {
             byte_columns: (1, 3),
             bytes: 3..5,
             text: String::new(),
+            file: None,
         };
         let value = replacement(&edit);
         assert_eq!(value["deletedRegion"]["byteOffset"], 3);

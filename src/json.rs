@@ -55,6 +55,10 @@ struct JsonEdit<'a> {
     end_offset: usize,
     /// In the file's own line endings.
     replacement: &'a str,
+    /// Another file of the package (in the finding's directory) that the edit belongs to,
+    /// for a fix that spans files; its positions and offsets are that file's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
 }
 
 fn edit(position: &EditPosition) -> JsonEdit<'_> {
@@ -66,6 +70,7 @@ fn edit(position: &EditPosition) -> JsonEdit<'_> {
         start_offset: position.bytes.start,
         end_offset: position.bytes.end,
         replacement: &position.text,
+        file: position.file.as_deref(),
     }
 }
 

@@ -75,11 +75,25 @@ fn check_reports_the_finding_where_the_channel_is_made_and_names_the_sender_file
 }
 
 #[test]
-fn json_names_the_file_of_an_edit_in_another_file() {
+fn json_names_the_file_of_an_edit_in_another_file_with_that_files_offsets() {
     let dir = module();
     let output = run(dir.path(), &["check", "--format", "json"], 1);
-    let stdout = text(&output.stdout);
-    assert!(stdout.contains("\"file\": \"produce.go\""), "{stdout}");
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let edit = &value["findings"][0]["fixes"][0]["edits"][0];
+    assert_eq!(edit["file"], "produce.go", "{value}");
+    let at = edit["start_offset"].as_u64().unwrap() as usize;
+    let mut patched = PRODUCE.to_string();
+    patched.insert_str(at, edit["replacement"].as_str().unwrap());
+    assert_eq!(patched, PRODUCE_FIXED);
+}
+
+#[test]
+fn sarif_puts_the_edit_in_an_artifact_change_for_the_other_file() {
+    let dir = module();
+    let output = run(dir.path(), &["check", "--format", "sarif"], 1);
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let change = &value["runs"][0]["results"][0]["fixes"][0]["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "produce.go", "{value}");
 }
 
 #[test]

@@ -72,18 +72,21 @@ fn a_hunk_taller_than_the_terminal_goes_through_the_pager() {
     common::write_file(dir.path(), "a.go", LEAK);
     let paged = dir.path().join("paged.txt");
     let pager = format!("tee {}", paged.display());
-    // The terminal is made 8 rows tall before leakfix starts, so it sees that size.
+    // The terminal is made 8 rows tall before leakfix starts, so it sees that size. The
+    // shell first waits for a line from the test: the pty's own setup, which sets a size
+    // too, is then over and cannot undo the stty.
     let mut command = Command::new("sh");
     command
         .args([
             "-c",
-            "stty rows 8 cols 80 && exec \"$0\" fix -i --color never .",
+            "read _ && stty rows 8 cols 80 && exec \"$0\" fix -i --color never .",
         ])
         .arg(env!("CARGO_BIN_EXE_leakfix"))
         .env("PAGER", &pager)
         .current_dir(dir.path());
     let mut session = Session::spawn(command).expect("leakfix starts in a pty");
     session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session.send_line("").unwrap();
     session.expect(PROMPT).unwrap();
     session.send_line("n").unwrap();
     exit_code(&mut session);
