@@ -29,6 +29,9 @@ pub enum Command {
     /// Commit the fixes on a branch (as `fix --branch`), push it and open or update its
     /// GitHub pull request. The token comes from GITHUB_TOKEN and is never printed.
     Pr(PrArgs),
+    /// Serve the Language Server Protocol on stdin/stdout: diagnostics and quick fixes in
+    /// the editor (docs/editors.md).
+    Lsp,
     /// List the rules, or print one rule's documentation.
     Rules {
         /// The rule to document; all rules are listed when omitted.

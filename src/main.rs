@@ -5,6 +5,7 @@ mod discover;
 mod engine;
 mod formats;
 mod interactive;
+mod lsp;
 mod modules;
 mod output;
 mod packages;
@@ -58,6 +59,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Fix(args) if args.branch.branch.is_some() => git::run_fix_branch(&args),
         Command::Fix(args) => run_files(&args.run, Action::Fix),
         Command::Pr(args) => pr::run(&args),
+        Command::Lsp => lsp::run(),
     }
 }
 
