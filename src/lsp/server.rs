@@ -155,24 +155,34 @@ impl Server {
         let (method, params) = (n.method.as_str(), n.params);
         match method {
             note::DidOpenTextDocument::METHOD => {
-                parse_params(method, params).map(|p| self.did_open(p));
+                if let Some(p) = parse_params(method, params) {
+                    self.did_open(p);
+                }
             }
             note::DidChangeTextDocument::METHOD => {
-                parse_params(method, params).map(|p| self.did_change(p));
+                if let Some(p) = parse_params(method, params) {
+                    self.did_change(p);
+                }
             }
             note::DidSaveTextDocument::METHOD => {
-                parse_params(method, params)
-                    .map(|p: DidSaveTextDocumentParams| self.disk_changed(&p.text_document.uri));
+                if let Some(p) = parse_params::<DidSaveTextDocumentParams>(method, params) {
+                    self.disk_changed(&p.text_document.uri);
+                }
             }
             note::DidCloseTextDocument::METHOD => {
-                parse_params(method, params).map(|p| self.did_close(p));
+                if let Some(p) = parse_params(method, params) {
+                    self.did_close(p);
+                }
             }
             note::DidChangeConfiguration::METHOD => {
-                parse_params(method, params)
-                    .map(|p: DidChangeConfigurationParams| self.configure(&p.settings));
+                if let Some(p) = parse_params::<DidChangeConfigurationParams>(method, params) {
+                    self.configure(&p.settings);
+                }
             }
             note::DidChangeWorkspaceFolders::METHOD => {
-                parse_params(method, params).map(|p| self.folders_changed(p));
+                if let Some(p) = parse_params(method, params) {
+                    self.folders_changed(p);
+                }
             }
             note::DidChangeWatchedFiles::METHOD => {
                 let params: Option<DidChangeWatchedFilesParams> = parse_params(method, params);
@@ -403,4 +413,47 @@ fn parse<P: serde::de::DeserializeOwned>(request: Request) -> Result<P, (ErrorCo
 
 fn error(id: RequestId, code: ErrorCode, message: &str) -> Response {
     Response::new_err(id, code as i32, message.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A request cancelled in the same batch is answered `RequestCanceled` and not run;
+    /// the request after it still is.
+    #[test]
+    fn a_request_cancelled_before_it_runs_is_answered_cancelled() {
+        let (to_server, receiver) = crossbeam_channel::unbounded();
+        let (sender, from_server) = crossbeam_channel::unbounded();
+        let params = json!({
+            "textDocument": { "uri": "file:///nowhere/a.go" },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+            "context": { "diagnostics": [] }
+        });
+        let request =
+            |id: i32| Request::new(id.into(), "textDocument/codeAction".into(), params.clone());
+        to_server.send(request(1).into()).unwrap();
+        to_server.send(request(2).into()).unwrap();
+        let cancel = Notification::new(note::Cancel::METHOD.into(), json!({ "id": 1 }));
+        to_server.send(cancel.into()).unwrap();
+        drop(to_server);
+        let mut server = Server::new(sender, Encoding::Utf16, false);
+        assert_eq!(server.run(&receiver), Ending::Abrupt);
+        drop(server);
+        let responses: Vec<Response> = from_server
+            .into_iter()
+            .filter_map(|m| match m {
+                Message::Response(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(responses.len(), 2);
+        let cancelled = responses[0]
+            .response_result
+            .as_ref()
+            .expect_err("1 is cancelled");
+        assert_eq!(cancelled.code, ErrorCode::RequestCanceled as i32);
+        assert_eq!(responses[1].response_result.as_ref().ok(), Some(&json!([])));
+    }
 }
