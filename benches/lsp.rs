@@ -7,12 +7,15 @@
 //! `didOpen` builds it, and the timed changes reuse it. Each change edits one line in the
 //! middle of the file (so the text differs every time) and is timed until the
 //! `publishDiagnostics` for it arrives; a code action request at a finding is timed too.
+//!
+//! Measured on a 2-core machine shared with other builds (load average about 22):
+//! 86 findings, didOpen 134 ms, didChange → publishDiagnostics median 36 ms (min 32, max
+//! 65), codeAction median 0.4 ms.
 
 #[path = "../tests/common/lsp_client.rs"]
 mod lsp_client;
 
 use lsp_client::{file_uri, Client};
-use serde_json::json;
 use std::path::Path;
 use std::time::Instant;
 
@@ -21,8 +24,11 @@ const CHANGES: usize = 30;
 
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::write(dir.path().join("go.mod"), "module example.com/bench\n\ngo 1.21\n")
-        .expect("go.mod is written");
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module example.com/bench\n\ngo 1.21\n",
+    )
+    .expect("go.mod is written");
     std::fs::write(
         dir.path().join("worker.go"),
         "package bench\n\ntype Worker struct {\n\tout  chan int\n\tdone chan struct{}\n}\n",
