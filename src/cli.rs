@@ -35,6 +35,9 @@ pub enum Command {
     /// Print the current findings as a baseline (JSON) for `check --baseline FILE`, which
     /// then reports only findings the baseline does not record.
     Baseline(RunArgs),
+    /// Serve the Language Server Protocol on stdin/stdout: diagnostics and quick fixes in
+    /// the editor (docs/editors.md).
+    Lsp,
     /// List the rules, or print one rule's documentation.
     Rules {
         /// The rule to document; all rules are listed when omitted.

@@ -430,14 +430,19 @@ fn locate(finding: Finding, text: &str, lines: &LineIndex, stored: &Normalised) 
         char_position(text, lines, finding.start).1,
         char_position(text, lines, finding.end).1,
     );
-    // A fix with edits in other files is placed here only when the caller can read those
-    // files (`with_sibling_edits`); until then it has no positions.
+    // The edits of a fix that belong to other files are placed by `with_sibling_edits`,
+    // which reads those files; here only this file's own edits are.
     let edit_positions = finding
         .fixes
         .iter()
-        .map(|fix| match fix.spans_files() {
-            true => Vec::new(),
-            false => place_edits(&fix.edits, text, lines, stored),
+        .map(|fix| {
+            let own: Vec<Edit> = fix
+                .edits
+                .iter()
+                .filter(|e| e.file.is_none())
+                .cloned()
+                .collect();
+            place_edits(&own, text, lines, stored)
         })
         .collect();
     let statement_hash = crate::baseline::statement_hash(text, finding.start, finding.end);
@@ -456,48 +461,42 @@ fn locate(finding: Finding, text: &str, lines: &LineIndex, stored: &Normalised) 
     }
 }
 
-/// Places the edits of fixes that span files, reading the other files of the package
-/// from the directory of `path` as stored; a fix whose files cannot be read keeps no
-/// positions. (The finding's own file is read again too: `locate` saw only its text.)
+/// Places the edits of fixes that span files in the other files they belong to, read
+/// from the directory of `path` as stored. A fix one of whose files cannot be read keeps
+/// no positions at all, so that no format offers part of it.
 fn with_sibling_edits(mut located: Located, path: &Path) -> Located {
-    let placed: Vec<Option<Vec<EditPosition>>> = located
+    for (fix, positions) in located
         .finding
         .fixes
         .iter()
-        .map(|fix| {
-            fix.spans_files()
-                .then(|| place_in_files(&fix.edits, path))
-                .flatten()
-        })
-        .collect();
-    for (positions, placed) in located.edit_positions.iter_mut().zip(placed) {
-        if let Some(placed) = placed {
-            *positions = placed;
+        .zip(&mut located.edit_positions)
+    {
+        if !fix.spans_files() {
+            continue;
+        }
+        match place_in_siblings(&fix.edits, path) {
+            Some(placed) => positions.extend(placed),
+            None => positions.clear(),
         }
     }
     located
 }
 
-/// The edits placed in the files they belong to, own file first, by file name.
-fn place_in_files(edits: &[Edit], path: &Path) -> Option<Vec<EditPosition>> {
-    let mut by_file: std::collections::BTreeMap<Option<&str>, Vec<Edit>> = Default::default();
+/// The edits that belong to other files, placed in those files, by file name.
+fn place_in_siblings(edits: &[Edit], path: &Path) -> Option<Vec<EditPosition>> {
+    let mut by_file: std::collections::BTreeMap<&str, Vec<Edit>> = Default::default();
     for edit in edits {
-        by_file
-            .entry(edit.file.as_deref())
-            .or_default()
-            .push(edit.clone());
+        if let Some(file) = edit.file.as_deref() {
+            by_file.entry(file).or_default().push(edit.clone());
+        }
     }
     let mut placed = Vec::new();
     for (file, edits) in by_file {
-        let target = match file {
-            Some(name) => path.with_file_name(name),
-            None => path.to_path_buf(),
-        };
-        let stored = Normalised::new(std::fs::read(&target).ok()?).ok()?;
+        let stored = Normalised::new(std::fs::read(path.with_file_name(file)).ok()?).ok()?;
         let lines = LineIndex::new(&stored.text);
         let mut positions = place_edits(&edits, &stored.text, &lines, &stored);
         for position in &mut positions {
-            position.file = file.map(str::to_string);
+            position.file = Some(file.to_string());
         }
         placed.extend(positions);
     }

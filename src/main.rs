@@ -10,6 +10,7 @@ mod formats;
 mod interactive;
 mod json;
 mod leaktest;
+mod lsp;
 mod modules;
 mod newfrom;
 mod output;
@@ -72,6 +73,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Fix(args) => run_files(&args.run, Action::Fix, &OnlyNewArgs::default()),
         Command::Pr(args) => pr::run(&args),
         Command::Test(args) => leaktest::run(&args),
+        Command::Lsp => lsp::run(),
     }
 }
 

@@ -80,6 +80,13 @@ impl Packages {
         });
         Some(Arc::clone(entry))
     }
+
+    /// Forgets the package views of `dir`, whose files changed on disk (the language
+    /// server, on a save); the next question builds them again.
+    pub fn forget(&self, dir: &Path) {
+        let mut views = self.views.lock().unwrap_or_else(|e| e.into_inner());
+        views.retain(|(view_dir, _), _| view_dir != dir);
+    }
 }
 
 /// One package of one directory.

@@ -12,7 +12,7 @@ pub fn check(command: &Command) -> Result<()> {
         Command::Diff(args) | Command::Baseline(args) => Some(args),
         Command::Fix(args) => Some(&args.run),
         Command::Pr(args) => Some(&args.run),
-        Command::Rules { .. } | Command::Test(_) => None,
+        Command::Rules { .. } | Command::Test(_) | Command::Lsp => None,
     };
     if let Some(run) = run {
         refuse(
@@ -75,7 +75,7 @@ pub fn check(command: &Command) -> Result<()> {
         Command::Fix(args) if args.branch.branch.is_some() => on_branch(&args.run, "fix --branch"),
         Command::Fix(args) => selects_something(&args.run),
         Command::Pr(args) => on_branch(&args.run, "pr"),
-        Command::Rules { .. } | Command::Test(_) => Ok(()),
+        Command::Rules { .. } | Command::Test(_) | Command::Lsp => Ok(()),
     }
 }
 
