@@ -1,6 +1,7 @@
 //! The `leakfix` command: discovery, the parallel engine and the sinks (report, diff, write).
 
 mod cli;
+mod completions;
 mod discover;
 mod engine;
 mod formats;
@@ -58,6 +59,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Fix(args) if args.branch.branch.is_some() => git::run_fix_branch(&args),
         Command::Fix(args) => run_files(&args.run, Action::Fix),
         Command::Pr(args) => pr::run(&args),
+        Command::Completions { shell } => completions::print_completions(shell),
+        Command::Man { dir } => completions::man_pages(dir.as_deref()),
     }
 }
 
