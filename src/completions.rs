@@ -27,8 +27,7 @@ pub fn man_pages(dir: Option<&Path>) -> Result<u8> {
             out.flush()?;
         }
         Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             clap_mangen::generate_to(command, dir)
                 .with_context(|| format!("writing man pages into {}", dir.display()))?;
         }

@@ -13,8 +13,7 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const CASE: &str = "golden/time-tick/const-duration";
 
 /// The annotation of CASE's one finding, named from the repository root.
-const ANNOTATION: &str =
-    "::warning file=golden/time-tick/const-duration/leak.go,line=8,col=10,";
+const ANNOTATION: &str = "::warning file=golden/time-tick/const-duration/leak.go,line=8,col=10,";
 
 fn script() -> PathBuf {
     Path::new(ROOT).join("scripts/action.sh")
@@ -29,15 +28,28 @@ fn bin_dir(tmp: &TempDir) -> PathBuf {
 }
 
 fn path_with(dir: &Path) -> String {
-    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 /// Runs `scripts/action.sh STEP` in `cwd` with the given LEAKFIX_* inputs and nothing from
 /// the test's own GitHub environment, should it run inside a workflow.
 fn action(step: &str, cwd: &Path, path: &str, inputs: &[(&str, &str)]) -> Output {
     let mut command = Command::new("bash");
-    command.arg(script()).arg(step).current_dir(cwd).env("PATH", path);
-    for var in ["GITHUB_PATH", "GITHUB_STEP_SUMMARY", "RUNNER_OS", "RUNNER_ARCH"] {
+    command
+        .arg(script())
+        .arg(step)
+        .current_dir(cwd)
+        .env("PATH", path);
+    for var in [
+        "GITHUB_PATH",
+        "GITHUB_STEP_SUMMARY",
+        "RUNNER_OS",
+        "RUNNER_ARCH",
+    ] {
         command.env_remove(var);
     }
     for (key, value) in inputs {
@@ -73,7 +85,8 @@ fn fail_on_any_fails_and_annotates_from_the_repository_root() {
     let stdout = text(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     assert!(stdout.contains(ANNOTATION), "{stdout}");
-    let log: serde_json::Value = serde_json::from_str(&fs::read_to_string(&sarif).unwrap()).unwrap();
+    let log: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&sarif).unwrap()).unwrap();
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 1, "{log}");
     let uri = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
@@ -130,14 +143,26 @@ fn repository(tmp: &TempDir) -> (PathBuf, String) {
     let dir = tmp.path().join("repo");
     fs::create_dir_all(&dir).unwrap();
     let git = |args: &[&str]| {
-        let output = Command::new("git").args(args).current_dir(&dir).output().unwrap();
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
         assert!(output.status.success(), "git {args:?}: {output:?}");
         text(&output.stdout).trim().to_string()
     };
     git(&["init", "-q"]);
     fs::write(dir.join("a.go"), "package a\n").unwrap();
     git(&["add", "a.go"]);
-    git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base"]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "commit",
+        "-qm",
+        "base",
+    ]);
     let head = git(&["rev-parse", "HEAD"]);
     (dir, head)
 }
@@ -150,7 +175,10 @@ fn on_a_pull_request_only_new_findings_are_annotated_and_fail() {
     let path = path_with(&fake_leakfix(&tmp));
     let (repo, base) = repository(&tmp);
     let run = |fail_on: &str| {
-        let inputs = [("LEAKFIX_FAIL_ON", fail_on), ("LEAKFIX_BASE", base.as_str())];
+        let inputs = [
+            ("LEAKFIX_FAIL_ON", fail_on),
+            ("LEAKFIX_BASE", base.as_str()),
+        ];
         action("run", &repo, &path, &inputs)
     };
 
@@ -163,7 +191,10 @@ fn on_a_pull_request_only_new_findings_are_annotated_and_fail() {
     let calls = fs::read_to_string(tmp.path().join("calls.log")).unwrap();
     let calls: Vec<&str> = calls.lines().collect();
     assert_eq!(calls[0], "check --format sarif ./...");
-    assert_eq!(calls[1], format!("check --format github --new-from-rev {base} ./..."));
+    assert_eq!(
+        calls[1],
+        format!("check --format github --new-from-rev {base} ./...")
+    );
 }
 
 /// Builds a release directory as .github/workflows/release.yml lays it out: the archive
@@ -182,7 +213,11 @@ fn release(tmp: &TempDir) -> (PathBuf, String) {
         .output()
         .unwrap();
     assert!(tar.status.success(), "{tar:?}");
-    let sum = Command::new("sha256sum").arg(archive).current_dir(&dir).output().unwrap();
+    let sum = Command::new("sha256sum")
+        .arg(archive)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
     assert!(sum.status.success(), "{sum:?}");
     fs::write(dir.join("SHA256SUMS"), &sum.stdout).unwrap();
     let digest = text(&sum.stdout).split(' ').next().unwrap().to_string();
@@ -204,7 +239,11 @@ fn install(tmp: &TempDir, release: &Path, sha256: &str) -> Output {
         inputs.push(("LEAKFIX_SHA256", sha256));
     }
     let mut command = Command::new("bash");
-    command.arg(script()).arg("install").current_dir(tmp.path()).env("PATH", path);
+    command
+        .arg(script())
+        .arg("install")
+        .current_dir(tmp.path())
+        .env("PATH", path);
     command.env_remove("GITHUB_PATH");
     for (key, value) in inputs {
         command.env(key, value);

@@ -10,7 +10,11 @@ fn leakfix() -> Command {
 
 fn stdout_of(args: &[&str]) -> String {
     let output = leakfix().args(args).output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "leakfix {args:?}: {output:?}");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "leakfix {args:?}: {output:?}"
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -28,7 +32,15 @@ fn has(program: &str) -> bool {
 fn every_shell_gets_a_script_that_names_the_commands() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let script = stdout_of(&["completions", shell]);
-        for word in ["check", "diff", "fix", "pr", "rules", "completions", "--unsafe-fixes"] {
+        for word in [
+            "check",
+            "diff",
+            "fix",
+            "pr",
+            "rules",
+            "completions",
+            "--unsafe-fixes",
+        ] {
             assert!(script.contains(word), "{shell} script lacks {word}");
         }
     }
@@ -73,7 +85,10 @@ fn the_man_page_documents_every_command() {
     let page = stdout_of(&["man"]);
     assert!(page.contains(".TH leakfix 1"), "{page}");
     for command in ["check", "diff", "fix", "pr", "rules", "completions", "man"] {
-        assert!(page.contains(&format!("leakfix\\-{command}(1)")), "no {command} in\n{page}");
+        assert!(
+            page.contains(&format!("leakfix\\-{command}(1)")),
+            "no {command} in\n{page}"
+        );
     }
 }
 
@@ -95,8 +110,15 @@ fn man_renders_the_page() {
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{output:?}");
-    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(text.contains("Find goroutine, timer and resource leaks"), "{text}");
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        text.contains("Find goroutine, timer and resource leaks"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -104,7 +126,12 @@ fn man_dir_writes_a_page_per_command() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("man1");
     leakfix().args(["man", "--dir"]).arg(&out).assert().code(0);
-    for page in ["leakfix.1", "leakfix-check.1", "leakfix-fix.1", "leakfix-completions.1"] {
+    for page in [
+        "leakfix.1",
+        "leakfix-check.1",
+        "leakfix-fix.1",
+        "leakfix-completions.1",
+    ] {
         let text = std::fs::read_to_string(out.join(page)).unwrap();
         assert!(text.contains(".TH leakfix"), "{page}: {text}");
     }
