@@ -43,6 +43,19 @@ pub enum Command {
         /// The rule to document; all rules are listed when omitted.
         id: Option<String>,
     },
+    /// Print a shell completion script, e.g. `leakfix completions bash >
+    /// ~/.local/share/bash-completion/completions/leakfix`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout, e.g. `leakfix man | man -l -`; with --dir, write
+    /// leakfix.1 and one page per command (leakfix-check.1, ...) into DIR.
+    Man {
+        /// The directory to write the pages into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod across;
 mod baseline;
 mod cli;
+mod completions;
 mod config;
 mod discover;
 mod engine;
@@ -74,6 +75,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Pr(args) => pr::run(&args),
         Command::Test(args) => leaktest::run(&args),
         Command::Lsp => lsp::run(),
+        Command::Completions { shell } => completions::print_completions(shell),
+        Command::Man { dir } => completions::man_pages(dir.as_deref()),
     }
 }
 

@@ -12,7 +12,11 @@ pub fn check(command: &Command) -> Result<()> {
         Command::Diff(args) | Command::Baseline(args) => Some(args),
         Command::Fix(args) => Some(&args.run),
         Command::Pr(args) => Some(&args.run),
-        Command::Rules { .. } | Command::Test(_) | Command::Lsp => None,
+        Command::Rules { .. }
+        | Command::Test(_)
+        | Command::Lsp
+        | Command::Completions { .. }
+        | Command::Man { .. } => None,
     };
     if let Some(run) = run {
         refuse(
@@ -75,7 +79,11 @@ pub fn check(command: &Command) -> Result<()> {
         Command::Fix(args) if args.branch.branch.is_some() => on_branch(&args.run, "fix --branch"),
         Command::Fix(args) => selects_something(&args.run),
         Command::Pr(args) => on_branch(&args.run, "pr"),
-        Command::Rules { .. } | Command::Test(_) | Command::Lsp => Ok(()),
+        Command::Rules { .. }
+        | Command::Test(_)
+        | Command::Lsp
+        | Command::Completions { .. }
+        | Command::Man { .. } => Ok(()),
     }
 }
 
