@@ -3,10 +3,11 @@
 //! fixes of this rule, `a` all remaining fixes, `q` quit. A finding with alternative fixes
 //! asks which one to apply.
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, VerifyArgs};
 use crate::modules::Modules;
 use crate::output::{self, Palette};
 use crate::packages::Packages;
+use crate::engine::FileReport;
 use crate::{discover, engine, write};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::Input;
@@ -190,17 +191,20 @@ fn prompt_answer() -> Answer {
 }
 
 /// Runs `fix -i`: files one after another, each fix asked about, accepted fixes written
-/// atomically as soon as a file is done.
-pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
+/// atomically as soon as a file is done — or, with `--verify`, once every question is
+/// answered and the accepted fixes' packages verified.
+pub fn run(args: &RunArgs, verify: &VerifyArgs) -> anyhow::Result<u8> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         anyhow::bail!(
             "fix -i needs a terminal to ask on; in scripts use `leakfix diff` or `leakfix fix`"
         );
     }
+    let verifier = crate::verify::Verifier::from_args(verify)?;
     let rules = crate::selected_rules(args)?;
     let settings = Settings {
         target_go: args.target_go,
     };
+    let mut held = Vec::new();
     let palette = Palette {
         enabled: crate::use_colour(args.color),
     };
@@ -247,11 +251,22 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         );
         output::write_notes(&mut std::io::stderr(), &report)?;
         failed |= report.error.is_some();
-        if let (Some(original), Some(fixed)) = (&report.original, &report.fixed) {
-            if let Err(err) = write::write_atomically(path, original, fixed) {
-                eprintln!("{}: error: {err}", output::display_path(path));
-                failed = true;
-            }
+        if verifier.is_some() {
+            held.push(report);
+        } else {
+            failed |= !write_report(&report);
+        }
+    }
+    if let Some(verifier) = &verifier {
+        let rerun = crate::verify::Rerun {
+            modules: &modules,
+            packages: &packages,
+            settings: &settings,
+            rules: &rules,
+        };
+        crate::verify::verify_on_disk(verifier, &mut held, &rerun)?;
+        for report in &held {
+            failed |= !write_report(report);
         }
     }
     eprintln!(
@@ -259,4 +274,18 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         answers.accepted, answers.asked
     );
     Ok(if failed { 2 } else { 0 })
+}
+
+/// Writes the report's accepted fixes; false (after saying why) when that failed.
+fn write_report(report: &FileReport) -> bool {
+    let (Some(original), Some(fixed)) = (&report.original, &report.fixed) else {
+        return true;
+    };
+    match write::write_atomically(&report.path, original, fixed) {
+        Ok(()) => true,
+        Err(err) => {
+            eprintln!("{}: error: {err}", output::display_path(&report.path));
+            false
+        }
+    }
 }

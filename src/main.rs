@@ -9,6 +9,7 @@ mod modules;
 mod output;
 mod packages;
 mod progress;
+mod verify;
 mod write;
 
 // The bot half of the patch layer: `fix --branch` and `pr`.
@@ -52,11 +53,14 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Rules { id } => print_rules(id.as_deref()),
-        Command::Check(args) => run_files(&args, Action::Check),
-        Command::Diff(args) => run_files(&args, Action::Diff),
-        Command::Fix(args) if args.interactive => interactive::run(&args.run),
+        Command::Check(args) => run_files(&args, Action::Check, None),
+        Command::Diff(args) => run_files(&args, Action::Diff, None),
+        Command::Fix(args) if args.interactive => interactive::run(&args.run, &args.verify),
         Command::Fix(args) if args.branch.branch.is_some() => git::run_fix_branch(&args),
-        Command::Fix(args) => run_files(&args.run, Action::Fix),
+        Command::Fix(args) => {
+            let verifier = verify::Verifier::from_args(&args.verify)?;
+            run_files(&args.run, Action::Fix, verifier.as_ref())
+        }
         Command::Pr(args) => pr::run(&args),
     }
 }
@@ -88,7 +92,9 @@ enum Action {
     Fix,
 }
 
-fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
+/// With a verifier (`fix --verify`), the files are written only after their package
+/// verified, and only with the fixes that did.
+fn run_files(args: &RunArgs, action: Action, verifier: Option<&verify::Verifier>) -> Result<u8> {
     let rules = selected_rules(args)?;
     let threads = args
         .jobs
@@ -126,7 +132,7 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
             .map(|path| {
                 let mut report =
                     engine::process(path, &modules, &packages, &settings, &rules, mode);
-                if action == Action::Fix {
+                if action == Action::Fix && verifier.is_none() {
                     write_fixed(&mut report);
                 }
                 progress.file_done();
@@ -135,6 +141,17 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
             .collect()
     });
     progress.finish();
+    let mut reports = reports;
+    if let Some(verifier) = verifier {
+        let rerun = verify::Rerun {
+            modules: &modules,
+            packages: &packages,
+            settings: &settings,
+            rules: &rules,
+        };
+        verify::verify_on_disk(verifier, &mut reports, &rerun)?;
+        reports.iter_mut().for_each(write_fixed);
+    }
 
     let palette = Palette {
         enabled: use_colour(args.color),
