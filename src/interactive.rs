@@ -4,10 +4,10 @@
 //! asks which one to apply.
 
 use crate::cli::{RunArgs, VerifyArgs};
+use crate::engine::FileReport;
 use crate::modules::Modules;
 use crate::output::{self, Palette};
 use crate::packages::Packages;
-use crate::engine::FileReport;
 use crate::{discover, engine, write};
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::Input;

@@ -82,7 +82,10 @@ impl Verifier {
             .status()
             .map_err(|e| VerifyError::NoToolchain(shown.clone(), e.to_string()))?;
         if !status.success() {
-            return Err(VerifyError::NoToolchain(shown, format!("`version` {status}")));
+            return Err(VerifyError::NoToolchain(
+                shown,
+                format!("`version` {status}"),
+            ));
         }
         let steps = match level {
             VerifyLevel::Build => vec![Step::Build],
@@ -101,7 +104,12 @@ impl Verifier {
     fn arguments(&self, step: Step, overlay: Option<&Path>) -> Vec<String> {
         let mut args: Vec<String> = match step {
             // `-o /dev/null` keeps a main package's binary out of the user's directory.
-            Step::Build => vec!["build".into(), "-buildvcs=false".into(), "-o".into(), null_device()],
+            Step::Build => vec![
+                "build".into(),
+                "-buildvcs=false".into(),
+                "-o".into(),
+                null_device(),
+            ],
             Step::Vet => vec!["vet".into()],
             Step::Test => vec![
                 "test".into(),
@@ -133,17 +141,32 @@ impl Verifier {
 
     /// Runs one step in `dir`, killing it (and the test binary it started) once it
     /// overruns the timeout.
-    fn run_step(&self, dir: &Path, step: Step, overlay: Option<&Path>) -> Result<StepResult, VerifyError> {
+    fn run_step(
+        &self,
+        dir: &Path,
+        step: Step,
+        overlay: Option<&Path>,
+    ) -> Result<StepResult, VerifyError> {
         let io_err = |what: &str, e| VerifyError::Io(format!("{what} in {}", dir.display()), e);
-        let mut stdout = tempfile::tempfile().map_err(|e| io_err("creating a temporary file", e))?;
-        let mut stderr = tempfile::tempfile().map_err(|e| io_err("creating a temporary file", e))?;
+        let mut stdout =
+            tempfile::tempfile().map_err(|e| io_err("creating a temporary file", e))?;
+        let mut stderr =
+            tempfile::tempfile().map_err(|e| io_err("creating a temporary file", e))?;
         let mut command = Command::new(&self.go);
         command
             .args(self.arguments(step, overlay))
             .current_dir(dir)
             .stdin(Stdio::null())
-            .stdout(stdout.try_clone().map_err(|e| io_err("duplicating a file", e))?)
-            .stderr(stderr.try_clone().map_err(|e| io_err("duplicating a file", e))?);
+            .stdout(
+                stdout
+                    .try_clone()
+                    .map_err(|e| io_err("duplicating a file", e))?,
+            )
+            .stderr(
+                stderr
+                    .try_clone()
+                    .map_err(|e| io_err("duplicating a file", e))?,
+            );
         own_process_group(&mut command);
         let limit = match step {
             Step::Test => self.timeout + COMPILE_GRACE,
@@ -173,14 +196,20 @@ impl Verifier {
         result.step = Some(step);
         if killed {
             result.passed = false;
-            result.output.insert(0, format!("killed after {}", humantime::format_duration(limit)));
+            result.output.insert(
+                0,
+                format!("killed after {}", humantime::format_duration(limit)),
+            );
         }
         Ok(result)
     }
 
     /// Runs every step with nothing replaced: what the package does before the fixes.
     fn baseline(&self, dir: &Path) -> Result<Vec<StepResult>, VerifyError> {
-        self.steps.iter().map(|&step| self.run_step(dir, step, None)).collect()
+        self.steps
+            .iter()
+            .map(|&step| self.run_step(dir, step, None))
+            .collect()
     }
 
     /// Runs the steps with the overlay, stopping at the first one that regresses.
@@ -321,8 +350,8 @@ fn parse_test_json(stdout: &str, stderr: &str, passed: bool) -> StepResult {
                 let lines = result.test_output.entry(test).or_default();
                 let line = output.trim_end();
                 // The `=== RUN` and `--- FAIL` framing says nothing the report does not.
-                let framing = line.trim_start().starts_with("=== ")
-                    || line.trim_start().starts_with("--- ");
+                let framing =
+                    line.trim_start().starts_with("=== ") || line.trim_start().starts_with("--- ");
                 if !framing && !line.trim().is_empty() && lines.len() < OUTPUT_LINES {
                     lines.push(line.to_string());
                 }
@@ -358,7 +387,9 @@ fn regression(verifier: &Verifier, before: &StepResult, after: &StepResult) -> O
     let tests: Vec<String> = before
         .tests
         .iter()
-        .filter(|(name, &o)| o == TestOutcome::Passed && after.tests.get(*name) != Some(&TestOutcome::Passed))
+        .filter(|(name, &o)| {
+            o == TestOutcome::Passed && after.tests.get(*name) != Some(&TestOutcome::Passed)
+        })
         .map(|(name, _)| name.clone())
         .collect();
     if tests.is_empty() && !(before.passed && !after.passed) {
@@ -437,7 +468,12 @@ impl Tally {
         Tally {
             steps: results
                 .iter()
-                .map(|r| (verifier.shown_command(r.step.unwrap_or(Step::Build)), r.passed))
+                .map(|r| {
+                    (
+                        verifier.shown_command(r.step.unwrap_or(Step::Build)),
+                        r.passed,
+                    )
+                })
                 .collect(),
             passed: results.iter().map(|r| r.count(TestOutcome::Passed)).sum(),
             failed: results
@@ -459,7 +495,14 @@ impl Tally {
             })
             .collect();
         if self.steps.iter().any(|(c, _)| c.starts_with("go test")) {
-            parts.push(format!("{} passed, {} failed", self.passed, self.failed));
+            let skipped = match self.skipped {
+                0 => String::new(),
+                n => format!(", {n} skipped"),
+            };
+            parts.push(format!(
+                "{} passed, {} failed{skipped}",
+                self.passed, self.failed
+            ));
         }
         parts.join(", ")
     }
@@ -500,17 +543,32 @@ pub fn verify(
 ) -> Result<Summary, VerifyError> {
     let mut packages: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
     for candidate in candidates.into_iter().filter(|c| c.report.fixed.is_some()) {
-        let dir = candidate.go_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = candidate
+            .go_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         packages.entry(dir).or_default().push(candidate);
     }
     let mut summary = Summary {
-        commands: verifier.steps.iter().map(|&s| verifier.shown_command(s)).collect(),
+        commands: verifier
+            .steps
+            .iter()
+            .map(|&s| verifier.shown_command(s))
+            .collect(),
         packages: Vec::new(),
     };
     for (dir, files) in packages {
         let shown = shown_dir(&files[0].shown);
-        let _ = writeln!(progress, "leakfix: verifying {shown} ({} file{} fixed)", files.len(), crate::plural(files.len(), "s"));
-        summary.packages.push(verify_package(verifier, &dir, &shown, files, refix)?);
+        let _ = writeln!(
+            progress,
+            "leakfix: verifying {shown} ({} file{} fixed)",
+            files.len(),
+            crate::plural(files.len(), "s")
+        );
+        summary
+            .packages
+            .push(verify_package(verifier, &dir, &shown, files, refix)?);
     }
     Ok(summary)
 }
@@ -555,7 +613,12 @@ pub fn verify_on_disk(
             report,
         })
         .collect();
-    let summary = verify(verifier, candidates, &|r, p| rerun.refix(r, p), &mut io::stderr())?;
+    let summary = verify(
+        verifier,
+        candidates,
+        &|r, p| rerun.refix(r, p),
+        &mut io::stderr(),
+    )?;
     write_summary(&mut io::stderr().lock(), &summary)
         .map_err(|e| VerifyError::Io("writing to stderr".into(), e))?;
     Ok(summary)
@@ -578,7 +641,9 @@ fn verify_package(
     refix: &Refix,
 ) -> Result<PackageOutcome, VerifyError> {
     let started = Instant::now();
-    let dir = dir.canonicalize().map_err(|e| VerifyError::Io(dir.display().to_string(), e))?;
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| VerifyError::Io(dir.display().to_string(), e))?;
     let mut search = Search {
         verifier,
         dir: &dir,
@@ -601,7 +666,10 @@ fn verify_package(
         Err(regression) => search.bisect_known_bad(&mut kept, &all, regression, &mut last)?,
     }
     let before = Tally::of(verifier, &search.baseline);
-    let after = Tally::of(verifier, last.get_or_insert_with(|| search.baseline.clone()));
+    let after = Tally::of(
+        verifier,
+        last.get_or_insert_with(|| search.baseline.clone()),
+    );
     if kept.len() != all.len() {
         search.settle(&kept);
     }
@@ -669,14 +737,21 @@ impl Search<'_, '_, '_> {
     fn reports_with(&self, fixes: &[(usize, FixKey)]) -> Vec<FileReport> {
         (0..self.files.len())
             .map(|i| {
-                let keys: HashSet<FixKey> = fixes.iter().filter(|(f, _)| *f == i).map(|(_, k)| k.clone()).collect();
+                let keys: HashSet<FixKey> = fixes
+                    .iter()
+                    .filter(|(f, _)| *f == i)
+                    .map(|(_, k)| k.clone())
+                    .collect();
                 (self.refix)(self.files[i].report, &mut Allowed(&keys))
             })
             .collect()
     }
 
     /// Verifies `fixes`: the step results, or the regression they cause.
-    fn try_fixes(&self, fixes: &[(usize, FixKey)]) -> Result<Result<Vec<StepResult>, Regression>, VerifyError> {
+    fn try_fixes(
+        &self,
+        fixes: &[(usize, FixKey)],
+    ) -> Result<Result<Vec<StepResult>, Regression>, VerifyError> {
         let mut overlay = Overlay::new()?;
         for (i, report) in self.reports_with(fixes).iter().enumerate() {
             if let Some(fixed) = &report.fixed {
@@ -684,7 +759,8 @@ impl Search<'_, '_, '_> {
             }
         }
         let overlay = overlay.finish()?;
-        self.verifier.trial(self.dir, &overlay.path(), &self.baseline)
+        self.verifier
+            .trial(self.dir, &overlay.path(), &self.baseline)
     }
 
     /// `chunk` on top of `kept` is known to regress with `regression`: a single fix is
@@ -759,15 +835,18 @@ impl Overlay {
 
     fn replace(&mut self, path: PathBuf, bytes: &[u8]) -> Result<(), VerifyError> {
         let backing = self.dir.path().join(format!("{}.go", self.replace.len()));
-        std::fs::write(&backing, bytes).map_err(|e| VerifyError::Io(backing.display().to_string(), e))?;
-        self.replace.insert(path.display().to_string(), backing.display().to_string());
+        std::fs::write(&backing, bytes)
+            .map_err(|e| VerifyError::Io(backing.display().to_string(), e))?;
+        self.replace
+            .insert(path.display().to_string(), backing.display().to_string());
         Ok(())
     }
 
     fn finish(self) -> Result<Overlay, VerifyError> {
         let json = serde_json::json!({ "Replace": self.replace });
         let path = self.path();
-        std::fs::write(&path, json.to_string()).map_err(|e| VerifyError::Io(path.display().to_string(), e))?;
+        std::fs::write(&path, json.to_string())
+            .map_err(|e| VerifyError::Io(path.display().to_string(), e))?;
         Ok(self)
     }
 
@@ -813,6 +892,15 @@ fn backed_out_line(backed: &BackedOut) -> String {
     )
 }
 
+/// The commit message's note: what verified the commit, and the fixes it leaves out.
+pub fn commit_note(summary: &Summary) -> String {
+    let mut note = format!("\nVerified with {}.\n", summary.commands.join(", "));
+    for backed in summary.backed_out() {
+        let _ = writeln!(note, "{}", backed_out_line(backed));
+    }
+    note
+}
+
 /// The pull request's section on verification: the commands, a table of packages with
 /// their counts before and after, and each backed-out fix with its reason.
 pub fn markdown(summary: &Summary) -> String {
@@ -823,7 +911,9 @@ pub fn markdown(summary: &Summary) -> String {
         "Each package a fix touches was checked with {} before the fixes and after them; a fix that made its package regress was backed out.\n",
         commands.join(", ")
     );
-    md.push_str("| Package | Before | After | Fixes kept | Backed out |\n| --- | --- | --- | --- | --- |\n");
+    md.push_str(
+        "| Package | Before | After | Fixes kept | Backed out |\n| --- | --- | --- | --- | --- |\n",
+    );
     for p in &summary.packages {
         let _ = writeln!(
             md,
