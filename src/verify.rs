@@ -392,7 +392,8 @@ fn regression(verifier: &Verifier, before: &StepResult, after: &StepResult) -> O
         })
         .map(|(name, _)| name.clone())
         .collect();
-    if tests.is_empty() && !(before.passed && !after.passed) {
+    let step_regressed = before.passed && !after.passed;
+    if tests.is_empty() && !step_regressed {
         return None;
     }
     let output = tests
@@ -543,11 +544,11 @@ pub fn verify(
 ) -> Result<Summary, VerifyError> {
     let mut packages: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
     for candidate in candidates.into_iter().filter(|c| c.report.fixed.is_some()) {
-        let dir = candidate
-            .go_path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        // A bare file name's parent is the empty path: the current directory.
+        let dir = match candidate.go_path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
         packages.entry(dir).or_default().push(candidate);
     }
     let mut summary = Summary {
@@ -984,6 +985,48 @@ mod tests {
         assert_eq!(regression.tests, ["TestA"]);
         assert_eq!(regression.output, ["panic: test timed out after 1s"]);
         assert_eq!(regression.command, "go test -count=1 -timeout=1000ms .");
+    }
+
+    #[test]
+    fn the_pull_request_section_lists_each_backed_out_fix_with_its_reason() {
+        let tally = |passed, failed| Tally {
+            steps: vec![("go test -count=1 .".into(), failed == 0)],
+            passed,
+            failed,
+            skipped: 0,
+        };
+        let summary = Summary {
+            commands: vec!["go test -count=1 .".into()],
+            packages: vec![PackageOutcome {
+                dir: "p".into(),
+                before: tally(2, 0),
+                after: tally(2, 0),
+                kept: 1,
+                backed_out: vec![BackedOut {
+                    path: "p/produce.go".into(),
+                    key: FixKey {
+                        rule: "blocking-send-in-loop",
+                        line: 5,
+                        title: "Send without blocking".into(),
+                    },
+                    regression: Regression {
+                        command: "go test -count=1 .".into(),
+                        tests: vec!["TestProduce".into()],
+                        output: vec!["p_test.go:17: received 0 of 3 values".into()],
+                    },
+                }],
+                elapsed: Duration::from_secs(3),
+            }],
+        };
+        let md = markdown(&summary);
+        assert!(
+            md.contains(
+                "| `p` | test ok, 2 passed, 0 failed | test ok, 2 passed, 0 failed | 1 | 1 |"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("- p/produce.go:5: backed out blocking-send-in-loop (Send without blocking): `go test -count=1 .` fails TestProduce\n  ```\n  p_test.go:17: received 0 of 3 values\n  ```"), "{md}");
+        assert!(commit_note(&summary).contains("p/produce.go:5: backed out blocking-send-in-loop"));
     }
 
     #[test]
