@@ -414,3 +414,47 @@ fn branch_verify_leaves_the_checkout_alone_and_commits_only_what_verified() {
         "{message}"
     );
 }
+
+#[test]
+fn build_tags_and_goflags_reach_the_go_command() {
+    if !go_available() {
+        return;
+    }
+    let tagged = "//go:build verifytag\n\npackage p\n\nconst Tagged = true\n";
+    let uses = "package p\n\nvar _ = Tagged\n";
+    let files = [
+        ("p/wait.go", WAIT),
+        ("p/tagged.go", tagged),
+        ("p/uses.go", uses),
+    ];
+    let verified = "before: build ok; after: build ok; 1 fix kept, 0 backed out";
+
+    let with_flag = module(&files);
+    let output = leakfix(
+        with_flag.path(),
+        &["fix", "--verify=build", "--tags", "verifytag", "."],
+    );
+    assert_exit(&output, 0);
+    assert!(stderr(&output).contains(verified), "{}", stderr(&output));
+
+    let with_goflags = module(&files);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    isolate_go(&mut command);
+    command
+        .env("GOFLAGS", "-tags=verifytag")
+        .current_dir(with_goflags.path())
+        .args(["fix", "--verify=build", "."]);
+    let output = common::output_with_timeout(command);
+    assert_exit(&output, 0);
+    assert!(stderr(&output).contains(verified), "{}", stderr(&output));
+
+    // Without the tag the package never built: the fix is kept and nothing is blamed.
+    let without = module(&files);
+    let output = leakfix(without.path(), &["fix", "--verify=build", "."]);
+    assert_exit(&output, 0);
+    assert!(
+        stderr(&output).contains("before: build FAIL; after: build FAIL; 1 fix kept, 0 backed out"),
+        "{}",
+        stderr(&output)
+    );
+}

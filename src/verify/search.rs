@@ -54,37 +54,107 @@ pub(super) fn verify_package(
         files,
         refix,
         baseline: verifier.baseline(&dir)?,
-        backed_out: Vec::new(),
     };
     let all: Vec<(usize, FixKey)> = search.all_fixes();
     let overlay = search.overlay_of_reports()?;
-    let mut kept = Vec::new();
-    // The last trial that verified is always of exactly the kept set: a trial that
-    // fails changes nothing, so its results are the counts of what is written.
-    let mut last = None;
-    match verifier.trial(&dir, &overlay.path(), &search.baseline)? {
-        Ok(results) => {
-            kept = all.clone();
-            last = Some(results);
-        }
-        Err(regression) => search.bisect_known_bad(&mut kept, &all, regression, &mut last)?,
-    }
+    let halved = match verifier.trial(&dir, &overlay.path(), &search.baseline)? {
+        Ok(results) => Halved {
+            kept: all.clone(),
+            last: Some(results),
+            backed_out: Vec::new(),
+        },
+        Err(regression) => halve(&all, regression, &mut |fixes| search.try_fixes(fixes))?,
+    };
     let before = Tally::of(verifier, &search.baseline);
-    let after = Tally::of(
-        verifier,
-        last.get_or_insert_with(|| search.baseline.clone()),
-    );
-    if kept.len() != all.len() {
-        search.settle(&kept);
+    let after = Tally::of(verifier, halved.last.as_ref().unwrap_or(&search.baseline));
+    if halved.kept.len() != all.len() {
+        search.settle(&halved.kept);
     }
+    let backed_out = halved
+        .backed_out
+        .into_iter()
+        .map(|((file, key), regression)| BackedOut {
+            path: search.files[file].shown.clone(),
+            key,
+            regression,
+        })
+        .collect();
     Ok(PackageOutcome {
         dir: shown.to_string(),
         before,
         after,
-        kept: kept.len(),
-        backed_out: search.backed_out,
+        kept: halved.kept.len(),
+        backed_out,
         elapsed: started.elapsed(),
     })
+}
+
+/// Where the search ends: the fixes kept, the results of the last trial that verified
+/// (`None` when nothing did), and each fix backed out with its regression.
+struct Halved<T, R> {
+    kept: Vec<T>,
+    last: Option<R>,
+    backed_out: Vec<(T, Regression)>,
+}
+
+/// A trial of a set of fixes: its results, or the regression it causes.
+type Trial<'a, T, R> = dyn FnMut(&[T]) -> Result<Result<R, Regression>, VerifyError> + 'a;
+
+/// Searches `all`, which regress together with `regression`, for the fixes to back out:
+/// halves are tried on top of what is already kept; a half that verifies is kept, one
+/// that regresses is split again, and a single fix that regresses is backed out. The last
+/// trial that verified is always of exactly the kept set (a failed trial changes nothing),
+/// so its results are those of what is written. k culprits among n fixes cost at most
+/// about 2·k·log2(n) trials, against n for trying the fixes one at a time.
+fn halve<T: Clone, R>(
+    all: &[T],
+    regression: Regression,
+    trial: &mut Trial<T, R>,
+) -> Result<Halved<T, R>, VerifyError> {
+    let mut halved = Halved {
+        kept: Vec::new(),
+        last: None,
+        backed_out: Vec::new(),
+    };
+    split_known_bad(&mut halved, all, regression, trial)?;
+    Ok(halved)
+}
+
+/// `chunk` on top of what is kept is known to regress: a single fix is backed out, a
+/// larger chunk is split and each half tried.
+fn split_known_bad<T: Clone, R>(
+    halved: &mut Halved<T, R>,
+    chunk: &[T],
+    regression: Regression,
+    trial: &mut Trial<T, R>,
+) -> Result<(), VerifyError> {
+    if let [fix] = chunk {
+        halved.backed_out.push((fix.clone(), regression));
+        return Ok(());
+    }
+    let (a, b) = chunk.split_at(chunk.len() / 2);
+    add(halved, a, trial)?;
+    add(halved, b, trial)
+}
+
+/// Tries `chunk` on top of what is kept, and keeps it when it verifies.
+fn add<T: Clone, R>(
+    halved: &mut Halved<T, R>,
+    chunk: &[T],
+    trial: &mut Trial<T, R>,
+) -> Result<(), VerifyError> {
+    if chunk.is_empty() {
+        return Ok(());
+    }
+    let fixes: Vec<T> = halved.kept.iter().chain(chunk).cloned().collect();
+    match trial(&fixes)? {
+        Ok(results) => {
+            halved.kept = fixes;
+            halved.last = Some(results);
+            Ok(())
+        }
+        Err(regression) => split_known_bad(halved, chunk, regression, trial),
+    }
 }
 
 /// The culprit search of one package.
@@ -94,7 +164,6 @@ struct Search<'v, 'c, 'r> {
     files: Vec<Candidate<'c>>,
     refix: &'r Refix<'r>,
     baseline: Vec<StepResult>,
-    backed_out: Vec<BackedOut>,
 }
 
 impl Search<'_, '_, '_> {
@@ -167,49 +236,6 @@ impl Search<'_, '_, '_> {
             .trial(self.dir, &overlay.path(), &self.baseline)
     }
 
-    /// `chunk` on top of `kept` is known to regress with `regression`: a single fix is
-    /// backed out; a larger chunk is split and each half tried on its own.
-    fn bisect_known_bad(
-        &mut self,
-        kept: &mut Vec<(usize, FixKey)>,
-        chunk: &[(usize, FixKey)],
-        regression: Regression,
-        last: &mut Option<Vec<StepResult>>,
-    ) -> Result<(), VerifyError> {
-        if let [(file, key)] = chunk {
-            self.backed_out.push(BackedOut {
-                path: self.files[*file].shown.clone(),
-                key: key.clone(),
-                regression,
-            });
-            return Ok(());
-        }
-        let (a, b) = chunk.split_at(chunk.len() / 2);
-        self.add(kept, a, last)?;
-        self.add(kept, b, last)
-    }
-
-    /// Tries `chunk` on top of `kept`, keeping it when it verifies.
-    fn add(
-        &mut self,
-        kept: &mut Vec<(usize, FixKey)>,
-        chunk: &[(usize, FixKey)],
-        last: &mut Option<Vec<StepResult>>,
-    ) -> Result<(), VerifyError> {
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        let trial: Vec<(usize, FixKey)> = kept.iter().chain(chunk).cloned().collect();
-        match self.try_fixes(&trial)? {
-            Ok(results) => {
-                *kept = trial;
-                *last = Some(results);
-                Ok(())
-            }
-            Err(regression) => self.bisect_known_bad(kept, chunk, regression, last),
-        }
-    }
-
     /// Replaces each report by the one with only the kept fixes.
     fn settle(&mut self, kept: &[(usize, FixKey)]) {
         let reports = self.reports_with(kept);
@@ -256,5 +282,79 @@ impl Overlay {
 
     fn path(&self) -> PathBuf {
         self.dir.path().join("overlay.json")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn regression(fixes: &[u32]) -> Regression {
+        Regression {
+            command: format!("go test {fixes:?}"),
+            tests: Vec::new(),
+            output: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn halving_keeps_every_fix_but_the_culprits_and_the_last_trial_is_the_kept_set() {
+        let all: Vec<u32> = (0..16).collect();
+        let mut trials: Vec<Vec<u32>> = Vec::new();
+        // 3 and 11 break the package alone; 6 breaks it only together with 5.
+        let mut trial = |fixes: &[u32]| {
+            trials.push(fixes.to_vec());
+            let bad = fixes.contains(&3)
+                || fixes.contains(&11)
+                || (fixes.contains(&5) && fixes.contains(&6));
+            Ok(if bad {
+                Err(regression(fixes))
+            } else {
+                Ok(fixes.to_vec())
+            })
+        };
+        let halved = halve(&all, regression(&all), &mut trial).unwrap();
+        let backed: Vec<u32> = halved.backed_out.iter().map(|(f, _)| *f).collect();
+        assert_eq!(backed, [3, 6, 11]);
+        let mut kept = halved.kept.clone();
+        kept.sort();
+        let expected: Vec<u32> = all
+            .iter()
+            .copied()
+            .filter(|f| !backed.contains(f))
+            .collect();
+        assert_eq!(kept, expected);
+        assert_eq!(halved.last, Some(halved.kept.clone()));
+        // Each backed-out fix carries the regression of the trial that condemned it.
+        assert!(halved.backed_out[0].1.command.contains('3'));
+        assert!(!trials.is_empty());
+    }
+
+    #[test]
+    fn one_culprit_among_many_costs_a_few_trials() {
+        let all: Vec<u32> = (0..64).collect();
+        let mut count = 0;
+        let mut trial = |fixes: &[u32]| {
+            count += 1;
+            Ok(if fixes.contains(&42) {
+                Err(regression(fixes))
+            } else {
+                Ok(())
+            })
+        };
+        let halved = halve(&all, regression(&all), &mut trial).unwrap();
+        assert_eq!(halved.kept.len(), 63);
+        assert_eq!(halved.backed_out[0].0, 42);
+        assert!(count <= 12, "{count} trials for one culprit among 64 fixes");
+    }
+
+    #[test]
+    fn a_single_fix_known_to_regress_is_backed_out_without_another_trial() {
+        let mut trial = |_: &[u32]| -> Result<Result<(), Regression>, VerifyError> {
+            panic!("no trial is needed")
+        };
+        let halved = halve(&[7], regression(&[7]), &mut trial).unwrap();
+        assert!(halved.kept.is_empty() && halved.last.is_none());
+        assert_eq!(halved.backed_out.len(), 1);
     }
 }
