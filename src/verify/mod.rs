@@ -71,11 +71,13 @@ pub fn verify(
 ) -> Result<Summary, VerifyError> {
     let mut packages: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
     for candidate in candidates.into_iter().filter(|c| c.report.fixed.is_some()) {
-        // A bare file name's parent is the empty path: the current directory.
+        // A bare file name's parent is the empty path: the current directory. The path is
+        // made canonical so that one package named two ways is verified once, whole.
         let dir = match candidate.go_path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let dir = dir.canonicalize().unwrap_or(dir);
         packages.entry(dir).or_default().push(candidate);
     }
     let mut summary = Summary {
