@@ -125,7 +125,7 @@ fn run_files(args: &RunArgs, action: Action, verifier: Option<&verify::Verifier>
     let modules = modules::Modules::default();
     let packages = packages::Packages::default();
     let progress = progress::Progress::new(discovered.files.len());
-    let reports: Vec<FileReport> = pool.install(|| {
+    let mut reports: Vec<FileReport> = pool.install(|| {
         discovered
             .files
             .par_iter()
@@ -141,7 +141,6 @@ fn run_files(args: &RunArgs, action: Action, verifier: Option<&verify::Verifier>
             .collect()
     });
     progress.finish();
-    let mut reports = reports;
     if let Some(verifier) = verifier {
         let rerun = verify::Rerun {
             modules: &modules,
