@@ -160,6 +160,10 @@ fn an_unsafe_fix_that_breaks_a_test_is_backed_out_and_named() {
         "{err}"
     );
     assert!(err.contains("1 fix kept, 1 backed out"), "{err}");
+    assert!(
+        err.contains("leakfix: p: `go test -count=1 -timeout=600000ms .` regresses with the 2 fixes; looking for the culprits"),
+        "{err}"
+    );
     assert_eq!(
         read(dir.path(), "p/produce.go"),
         PRODUCE,

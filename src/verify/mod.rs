@@ -96,9 +96,9 @@ pub fn verify(
             files.len(),
             crate::plural(files.len(), "s")
         );
-        summary
-            .packages
-            .push(verify_package(verifier, &dir, &shown, files, refix)?);
+        summary.packages.push(verify_package(
+            verifier, &dir, &shown, files, refix, progress,
+        )?);
     }
     Ok(summary)
 }

@@ -7,6 +7,7 @@ use super::{Candidate, Refix, VerifyError};
 use crate::engine::FileReport;
 use leakfix_transforms::{Finding, FixPolicy};
 use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -43,6 +44,7 @@ pub(super) fn verify_package(
     shown: &str,
     files: Vec<Candidate>,
     refix: &Refix,
+    progress: &mut dyn Write,
 ) -> Result<PackageOutcome, VerifyError> {
     let started = Instant::now();
     let dir = dir
@@ -63,7 +65,16 @@ pub(super) fn verify_package(
             last: Some(results),
             backed_out: Vec::new(),
         },
-        Err(regression) => halve(&all, regression, &mut |fixes| search.try_fixes(fixes))?,
+        Err(regression) => {
+            // The search can take many runs of a slow test suite; say why it started.
+            let _ = writeln!(
+                progress,
+                "leakfix: {shown}: `{}` regresses with the {} fixes; looking for the culprits",
+                regression.command,
+                all.len()
+            );
+            halve(&all, regression, &mut |fixes| search.try_fixes(fixes))?
+        }
     };
     let before = Tally::of(verifier, &search.baseline);
     let after = Tally::of(verifier, halved.last.as_ref().unwrap_or(&search.baseline));
