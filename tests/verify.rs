@@ -155,13 +155,13 @@ fn an_unsafe_fix_that_breaks_a_test_is_backed_out_and_named() {
     let err = stderr(&output);
     assert!(
         err.contains("p/produce.go:5: backed out blocking-send-in-loop")
-            && err.contains("`go test -count=1 -timeout=600000ms .` fails TestProduce")
+            && err.contains("`go test -count=1 -timeout=600s .` fails TestProduce")
             && err.contains("received 0 of 3 values"),
         "{err}"
     );
     assert!(err.contains("1 fix kept, 1 backed out"), "{err}");
     assert!(
-        err.contains("leakfix: p: `go test -count=1 -timeout=600000ms .` regresses with the 2 fixes; looking for the culprits"),
+        err.contains("leakfix: p: `go test -count=1 -timeout=600s .` regresses with the 2 fixes; looking for the culprits"),
         "{err}"
     );
     assert_eq!(
@@ -262,7 +262,7 @@ fn a_fix_that_makes_a_test_hang_is_backed_out_at_the_timeout() {
     let err = stderr(&output);
     assert!(
         err.contains("backed out blocking-send-in-loop")
-            && err.contains("`go test -count=1 -timeout=2000ms .` fails TestReceiveAll")
+            && err.contains("`go test -count=1 -timeout=2s .` fails TestReceiveAll")
             && err.contains("panic: test timed out after 2s"),
         "{err}"
     );

@@ -83,7 +83,7 @@ impl Verifier {
                 "test".into(),
                 "-json".into(),
                 "-count=1".into(),
-                format!("-timeout={}ms", self.timeout.as_millis()),
+                format!("-timeout={}", go_duration(self.timeout)),
             ],
         };
         if let Some(tags) = &self.tags {
@@ -196,6 +196,15 @@ impl Verifier {
             results.push(after);
         }
         Ok(Ok(results))
+    }
+}
+
+/// A duration as Go's `time.ParseDuration` reads it: whole seconds as `90s`, else in
+/// milliseconds.
+fn go_duration(duration: Duration) -> String {
+    match duration.subsec_millis() {
+        0 => format!("{}s", duration.as_secs()),
+        _ => format!("{}ms", duration.as_millis()),
     }
 }
 
@@ -421,7 +430,7 @@ mod tests {
         let regression = regression(&verifier, &before, &after).expect("TestA regressed");
         assert_eq!(regression.tests, ["TestA"]);
         assert_eq!(regression.output, ["panic: test timed out after 1s"]);
-        assert_eq!(regression.command, "go test -count=1 -timeout=1000ms .");
+        assert_eq!(regression.command, "go test -count=1 -timeout=1s .");
     }
 
     #[test]
