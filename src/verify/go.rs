@@ -153,10 +153,13 @@ impl Verifier {
         let passed = status.is_some_and(|s| s.success());
         let out = read_back(&mut stdout).map_err(|e| io_err("reading go's output", e))?;
         let err = read_back(&mut stderr).map_err(|e| io_err("reading go's output", e))?;
+        // A directory of tests only has nothing for `go build` to build; vet and test
+        // still check its files, so the build counts as passed rather than as a failure.
+        let tests_only = step == Step::Build && !passed && is_tests_only(&err);
         let mut result = match step {
             Step::Test => parse_test_json(&out, &err, passed),
             Step::Build | Step::Vet => StepResult {
-                passed,
+                passed: passed || tests_only,
                 output: first_lines(err.lines().chain(out.lines())),
                 ..StepResult::default()
             },
@@ -245,6 +248,14 @@ fn kill_process_group(child: &mut Child) {
 fn kill_process_group(child: &mut Child) {
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Whether go build's complaint is only that the package has no files but tests: one line,
+/// `PKG: no non-test Go files in DIR`.
+fn is_tests_only(stderr: &str) -> bool {
+    let mut lines = stderr.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next().unwrap_or_default();
+    first.contains(": no non-test Go files in ") && lines.next().is_none()
 }
 
 fn read_back(file: &mut File) -> io::Result<String> {
@@ -431,6 +442,14 @@ mod tests {
         assert_eq!(regression.tests, ["TestA"]);
         assert_eq!(regression.output, ["panic: test timed out after 1s"]);
         assert_eq!(regression.command, "go test -count=1 -timeout=1s .");
+    }
+
+    #[test]
+    fn a_directory_of_tests_only_has_nothing_to_build() {
+        assert!(is_tests_only(
+            "example.com/o: no non-test Go files in /tmp/o\n"
+        ));
+        assert!(!is_tests_only("./x.go:3:2: undefined: y\n"));
     }
 
     #[test]
