@@ -7,6 +7,9 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::time::Duration;
 
+/// How many of the tests a backed-out fix broke are named.
+const MAX_TESTS_NAMED: usize = 5;
+
 /// A fix that was backed out, and why.
 #[derive(Debug, Clone)]
 pub struct BackedOut {
@@ -123,7 +126,14 @@ fn backed_out_line(backed: &BackedOut) -> String {
     let failing = if backed.regression.tests.is_empty() {
         "fails".to_string()
     } else {
-        format!("fails {}", backed.regression.tests.join(", "))
+        // A test binary that timed out fails every test it never reached; the first few
+        // names say enough.
+        let tests = &backed.regression.tests;
+        let shown = tests[..tests.len().min(MAX_TESTS_NAMED)].join(", ");
+        match tests.len().saturating_sub(MAX_TESTS_NAMED) {
+            0 => format!("fails {shown}"),
+            more => format!("fails {shown} and {more} more"),
+        }
     };
     format!(
         "{}:{}: backed out {} ({}): `{}` {failing}",
@@ -221,5 +231,10 @@ mod tests {
         );
         assert!(md.contains("- p/produce.go:5: backed out blocking-send-in-loop (Send without blocking): `go test -count=1 .` fails TestProduce\n  ```\n  p_test.go:17: received 0 of 3 values\n  ```"), "{md}");
         assert!(commit_note(&summary).contains("p/produce.go:5: backed out blocking-send-in-loop"));
+        let mut many = summary.packages[0].backed_out[0].clone();
+        many.regression.tests = (0..8).map(|i| format!("Test{i}")).collect();
+        assert!(
+            backed_out_line(&many).ends_with("fails Test0, Test1, Test2, Test3, Test4 and 3 more")
+        );
     }
 }
