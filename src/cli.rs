@@ -213,6 +213,9 @@ pub struct FixArgs {
     /// no, all of this rule, all remaining, or quit. Offers unsafe fixes too.
     #[arg(short, long, conflicts_with = "branch")]
     pub interactive: bool,
+
+    #[command(flatten)]
+    pub verify: VerifyArgs,
 }
 
 /// Committing on a branch instead of writing files.
@@ -269,4 +272,49 @@ pub struct PrArgs {
     /// GitHub Enterprise Server: https://HOST/api/v3).
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
+
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+/// Proving the fixes on the user's own code with the go command (src/verify.rs).
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// Build, vet and test (`go test -count=1`) every package a fix touches before and
+    /// after the fixes, and back out each fix that makes its package regress; LEVEL stops
+    /// after build or vet. Files are written, or committed, only once their package verified.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LEVEL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "test"
+    )]
+    pub verify: Option<VerifyLevel>,
+
+    /// How long each go command of --verify may take per package (`go test -timeout`);
+    /// a test still running then fails, and so does the fix that made it hang.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration, requires = "verify")]
+    pub verify_timeout: std::time::Duration,
+
+    /// The go command --verify runs (default: `go` on PATH).
+    #[arg(long, value_name = "PATH", requires = "verify")]
+    pub go: Option<PathBuf>,
+
+    /// Build tags for --verify's go commands (`-tags`); GOFLAGS and the rest of the
+    /// environment pass through to them unchanged.
+    #[arg(long, value_name = "TAG,...", requires = "verify")]
+    pub tags: Option<String>,
+}
+
+/// How far --verify goes; each level includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum VerifyLevel {
+    /// `go build`.
+    Build,
+    /// `go build` and `go vet`.
+    Vet,
+    /// `go build`, `go vet` and `go test -count=1`.
+    Test,
 }

@@ -13,10 +13,11 @@
 //! name is refused (unless `--force`) rather than silently thrown away.
 
 use crate::across;
-use crate::cli::{FixArgs, RunArgs};
+use crate::cli::{FixArgs, RunArgs, VerifyArgs};
 use crate::engine::{self, FileReport};
 use crate::output;
 use crate::packages::Packages;
+use crate::verify::{self, Verifier};
 use anyhow::Context;
 use git2::build::TreeUpdateBuilder;
 use git2::TreeWalkResult;
@@ -63,6 +64,10 @@ pub enum BranchError {
     /// A config file (leakfix.toml) that could not be read or is invalid.
     #[error("{0}")]
     Config(String),
+    #[error("{0}")]
+    Verify(#[from] verify::VerifyError),
+    #[error("copying HEAD's tree to verify the fixes in: {0}")]
+    Export(std::io::Error),
 }
 
 /// What to commit where.
@@ -81,6 +86,9 @@ pub struct BranchRequest<'a> {
     pub threads: usize,
     /// Replace the branch even when it holds commits leakfix did not write.
     pub force: bool,
+    /// With `--verify`: the fixes are proven in a copy of HEAD's tree, and only those
+    /// that verified are committed.
+    pub verifier: Option<&'a Verifier>,
 }
 
 /// One file from HEAD's tree after the rules ran on it.
@@ -111,6 +119,8 @@ pub struct BranchOutcome {
     pub reports: Vec<HeadReport>,
     /// `None` when there was nothing to fix: no commit, and the branch was not written.
     pub commit: Option<BranchCommit>,
+    /// What `--verify` ran and backed out.
+    pub verification: Option<verify::Summary>,
 }
 
 impl BranchOutcome {
@@ -146,6 +156,7 @@ pub fn run_fix_branch(args: &FixArgs) -> anyhow::Result<u8> {
         branch,
         subject: args.branch.message.as_deref(),
         force: args.branch.force,
+        verify: &args.verify,
     };
     let outcome = commit_and_report(&repo, &args.run, &target)?;
     Ok(if outcome.failed() {
@@ -162,6 +173,7 @@ pub struct Target<'a> {
     pub subject: Option<&'a str>,
     /// Replace the branch even when it holds commits leakfix did not write.
     pub force: bool,
+    pub verify: &'a VerifyArgs,
 }
 
 /// Runs the rules over HEAD's files with the command's flags, commits on the branch and
@@ -171,11 +183,13 @@ pub fn commit_and_report(
     args: &RunArgs,
     target: &Target,
 ) -> anyhow::Result<BranchOutcome> {
+    let verifier = Verifier::from_args(target.verify)?;
     let rules = crate::selected_rules(args)?;
     let settings = Settings {
         target_go: args.target_go,
     };
     let request = BranchRequest {
+        verifier: verifier.as_ref(),
         branch: target.branch,
         subject: target.subject,
         force: target.force,
@@ -194,6 +208,9 @@ pub fn commit_and_report(
             .max(1),
     };
     let outcome = commit_fixes(repo, &request)?;
+    if let Some(summary) = &outcome.verification {
+        verify::write_summary(&mut io::stderr().lock(), summary).context("writing to stderr")?;
+    }
     print_summary(&mut io::stderr().lock(), &outcome, args.unsafe_fixes)
         .context("writing to stderr")?;
     Ok(outcome)
@@ -225,7 +242,18 @@ pub fn commit_fixes(
     let workdir = workdir(repo)?;
     let roots = repo_roots(&workdir, request.paths)?;
     let files = head_go_files(repo, &tree, &roots)?;
-    let mut reports = process_files(repo, &tree, &workdir, files, request)?;
+    let (mut reports, rerun) = process_files(repo, &tree, &workdir, files, request)?;
+    let verification = match request.verifier {
+        Some(verifier) => Some(verify_in_copy(
+            repo,
+            &tree,
+            verifier,
+            &mut reports,
+            &rerun,
+            request,
+        )?),
+        None => None,
+    };
     for report in reports.iter_mut().filter(|r| r.report.fixed.is_some()) {
         report.has_local_changes = has_local_changes(repo, &report.path);
     }
@@ -234,6 +262,7 @@ pub fn commit_fixes(
         head: head.id(),
         reports,
         commit: None,
+        verification,
     };
     if outcome.fix_count() > 0 {
         outcome.commit = Some(write_branch(
@@ -416,6 +445,13 @@ fn is_regular_file(mode: i32) -> bool {
     mode == i32::from(FileMode::Blob) || mode == i32::from(FileMode::BlobExecutable)
 }
 
+/// What a file of HEAD needs to be fixed again with a subset of its fixes: its module and
+/// its package as HEAD has them, keyed by the path its report carries.
+struct HeadRerun {
+    modules: HashMap<PathBuf, Arc<ModuleInfo>>,
+    packages: Packages,
+}
+
 /// Reads each file's blob and the nearest go.mod in HEAD's tree (sequentially: a
 /// `Repository` is not shared between threads), then runs the rules in parallel.
 fn process_files(
@@ -424,7 +460,7 @@ fn process_files(
     workdir: &Path,
     files: Vec<HeadFile>,
     request: &BranchRequest,
-) -> Result<Vec<HeadReport>, BranchError> {
+) -> Result<(Vec<HeadReport>, HeadRerun), BranchError> {
     let mut modules = HeadModules::new(repo, tree);
     let mut resolver = request
         .config
@@ -466,6 +502,10 @@ fn process_files(
             })
             .collect(),
     );
+    let modules_by_path = inputs
+        .iter()
+        .map(|(path, _, module, _)| (workdir.join(path), module.clone()))
+        .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(request.threads)
         .build()
@@ -516,15 +556,26 @@ fn process_files(
             })
             .collect()
     });
-    Ok(fix_across_files(
-        repo,
-        tree,
-        workdir,
-        &packages,
-        &mut modules,
-        request,
-        reports,
-    ))
+    // Verification recomputes each file with subsets of its own fixes; a fix spanning
+    // files would need its files verified together, so with --verify such fixes are left
+    // for a run without it.
+    let reports = match request.verifier {
+        Some(_) => reports,
+        None => fix_across_files(
+            repo,
+            tree,
+            workdir,
+            &packages,
+            &mut modules,
+            request,
+            reports,
+        ),
+    };
+    let rerun = HeadRerun {
+        modules: modules_by_path,
+        packages,
+    };
+    Ok((reports, rerun))
 }
 
 /// The package-level pass over HEAD's files, for fixes that span files: the branch gets
@@ -573,6 +624,98 @@ fn fix_across_files(
             has_local_changes: false,
         })
         .collect()
+}
+
+/// Verifies the fixes in a temporary copy of HEAD's tree — never in the user's checkout,
+/// whose uncommitted changes are not what the branch holds — and leaves in the reports
+/// only the fixes that verified.
+fn verify_in_copy(
+    repo: &Repository,
+    tree: &Tree,
+    verifier: &Verifier,
+    reports: &mut [HeadReport],
+    rerun: &HeadRerun,
+    request: &BranchRequest,
+) -> Result<verify::Summary, BranchError> {
+    let copy = tempfile::Builder::new()
+        .prefix("leakfix-head")
+        .tempdir()
+        .map_err(BranchError::Export)?;
+    export_tree(repo, tree, copy.path())?;
+    let candidates = reports
+        .iter_mut()
+        .map(|file| verify::Candidate {
+            go_path: copy.path().join(&file.path),
+            shown: file.path.clone(),
+            report: &mut file.report,
+        })
+        .collect();
+    let refix = |report: &FileReport, policy: &mut dyn leakfix_transforms::FixPolicy| {
+        let original = report.original.clone().unwrap_or_default();
+        let module = rerun.modules.get(&report.path).cloned().unwrap_or_default();
+        let package = rerun.packages.for_file(&report.path, &original);
+        engine::process_source(
+            &report.path,
+            original,
+            &module,
+            package.as_deref().map(|p| p as &dyn PackageSource),
+            request.settings,
+            request.rules,
+            Some(policy),
+        )
+    };
+    Ok(verify::verify(
+        verifier,
+        candidates,
+        &refix,
+        &mut io::stderr(),
+    )?)
+}
+
+/// Writes HEAD's tree into `dir`: files with their executable bit, symlinks as symlinks;
+/// submodules are left out, as a fresh clone leaves them.
+fn export_tree(repo: &Repository, tree: &Tree, dir: &Path) -> Result<(), BranchError> {
+    let mut failure = None;
+    let walked = tree.walk(TreeWalkMode::PreOrder, |parent, entry| {
+        let Ok(name) = entry.name() else {
+            return TreeWalkResult::Skip;
+        };
+        let path = dir.join(parent).join(name);
+        let written = match entry.kind() {
+            Some(ObjectType::Tree) => std::fs::create_dir_all(&path),
+            Some(ObjectType::Blob) => repo
+                .find_blob(entry.id())
+                .map_err(std::io::Error::other)
+                .and_then(|blob| write_entry(&path, blob.content(), entry.filemode())),
+            _ => Ok(()),
+        };
+        match written {
+            Ok(()) => TreeWalkResult::Ok,
+            Err(err) => {
+                failure = Some(err);
+                TreeWalkResult::Abort
+            }
+        }
+    });
+    match failure {
+        Some(err) => Err(BranchError::Export(err)),
+        None => Ok(walked?),
+    }
+}
+
+fn write_entry(path: &Path, content: &[u8], mode: i32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    if mode == i32::from(FileMode::Link) {
+        use std::os::unix::ffi::OsStrExt;
+        return std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(content), path);
+    }
+    std::fs::write(path, content)?;
+    #[cfg(unix)]
+    if mode == i32::from(FileMode::BlobExecutable) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(())
 }
 
 /// The nearest go.mod of each file, read from HEAD's tree rather than from disk, so the
@@ -747,6 +890,9 @@ fn commit_message(subject: &str, branch: &str, outcome: &BranchOutcome) -> Strin
         for fix in &file.report.applied {
             message.push_str(&format!("{}:{} {}\n", file.path, fix.line, fix.rule));
         }
+    }
+    if let Some(summary) = &outcome.verification {
+        message.push_str(&verify::commit_note(summary));
     }
     message.push_str(&format!("\n{BRANCH_TRAILER}: {branch}\n"));
     message

@@ -4,7 +4,7 @@
 //! asks which one to apply.
 
 use crate::across::{self, AcrossPolicy};
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, VerifyArgs};
 use crate::modules::Modules;
 use crate::output::{self, Palette};
 use crate::packages::Packages;
@@ -364,13 +364,16 @@ fn prompt_answer() -> Answer {
 
 /// Runs `fix -i`: files one after another, each fix asked about, accepted fixes written
 /// atomically as soon as a file is done.
-pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
+pub fn run(args: &RunArgs, verify: &VerifyArgs) -> anyhow::Result<u8> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         anyhow::bail!(
             "fix -i needs a terminal to ask on; in scripts use `leakfix diff` or `leakfix fix`"
         );
     }
+    let verifier = crate::verify::Verifier::from_args(verify)?;
     crate::selected_rules(args)?;
+    // With --verify, the files are held until their packages verified.
+    let mut held = Vec::new();
     let palette = Palette {
         enabled: crate::use_colour(args.color),
     };
@@ -420,23 +423,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         );
         output::write_notes(&mut std::io::stderr(), &report)?;
         failed |= report.error.is_some();
-        if let (Some(original), Some(fixed)) = (&report.original, &report.fixed) {
-            // Holding the record while writing keeps Ctrl-C from ending the process
-            // halfway through a write.
-            let mut record = applied.lock();
-            match write::write_atomically(path, original, fixed) {
-                Ok(()) => record.push(format!(
-                    "{} ({} fix{})",
-                    output::display_path(path),
-                    report.applied.len(),
-                    crate::plural(report.applied.len(), "es")
-                )),
-                Err(err) => {
-                    eprintln!("{}: error: {err}", output::display_path(path));
-                    failed = true;
-                }
-            }
-        }
         let display = output::display_path(path);
         for located in &report.remaining {
             let warns = located.finding.severity == leakfix_transforms::Severity::Warning;
@@ -447,13 +433,37 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         // What is left for the package-level pass: the findings whose fixes span files,
         // asked about once every file's own questions are answered.
         reports.push(engine::FileReport {
-            path: report.path,
-            remaining: report.remaining,
-            error: report.error,
+            path: report.path.clone(),
+            remaining: report.remaining.clone(),
+            error: report.error.clone(),
             ..engine::FileReport::default()
         });
+        if verifier.is_some() {
+            held.push(report);
+        } else {
+            failed |= !write_report(&report, &applied);
+        }
     }
-    if !answers.has_quit() {
+    if let Some(verifier) = &verifier {
+        let by_path: std::collections::HashMap<&Path, &crate::config::FileOptions> =
+            planned.iter().map(|(p, o)| (p.as_path(), o)).collect();
+        let options = |path: &Path| {
+            let options = by_path.get(path)?;
+            Some((&options.settings, options.rules.as_slice()))
+        };
+        let rerun = crate::verify::Rerun {
+            modules: &modules,
+            packages: &packages,
+            options: &options,
+        };
+        let summary = crate::verify::verify_on_disk(verifier, &mut held, &rerun)?;
+        answers.accepted -= summary.backed_out().count().min(answers.accepted);
+        for report in &held {
+            failed |= !write_report(report, &applied);
+        }
+    }
+    // Fixes that span files are verified by no one yet, so --verify leaves them alone.
+    if !answers.has_quit() && verifier.is_none() {
         failed |= fix_across_files(
             &mut reports,
             &planned,
@@ -465,7 +475,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     }
     // Exit as `fix` does: findings left, declined ones and those a fix across files did
     // not remove included.
-    let left = reports.iter().any(|r| {
+    let left = reports.iter().chain(&held).any(|r| {
         r.remaining
             .iter()
             .any(|l| l.finding.severity == leakfix_transforms::Severity::Warning)
@@ -482,6 +492,32 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     } else {
         0
     })
+}
+
+/// Writes a file's fixes, recording it for the Ctrl-C summary; false when it could not
+/// be written (the error is printed).
+fn write_report(report: &engine::FileReport, applied: &Applied) -> bool {
+    let (Some(original), Some(fixed)) = (&report.original, &report.fixed) else {
+        return true;
+    };
+    // Holding the record while writing keeps Ctrl-C from ending the process halfway
+    // through a write.
+    let mut record = applied.lock();
+    match write::write_atomically(&report.path, original, fixed) {
+        Ok(()) => {
+            record.push(format!(
+                "{} ({} fix{})",
+                output::display_path(&report.path),
+                report.applied.len(),
+                crate::plural(report.applied.len(), "es")
+            ));
+            true
+        }
+        Err(err) => {
+            eprintln!("{}: error: {err}", output::display_path(&report.path));
+            false
+        }
+    }
 }
 
 /// The files written so far, shared with the Ctrl-C handler so that an interrupted session

@@ -19,6 +19,7 @@ mod packages;
 mod progress;
 mod stdin;
 mod usage;
+mod verify;
 mod write;
 
 // The bot half of the patch layer: `fix --branch` and `pr`.
@@ -64,14 +65,20 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Rules { id } => print_rules(id.as_deref()),
         Command::Check(args) if args.report_unused_suppressions => {
-            run_files(&args.run, Action::CheckWithUnused, &args.only_new)
+            run_files(&args.run, Action::CheckWithUnused, &args.only_new, None)
         }
-        Command::Check(args) => run_files(&args.run, Action::Check, &args.only_new),
-        Command::Diff(args) => run_files(&args, Action::Diff, &OnlyNewArgs::default()),
-        Command::Baseline(args) => run_files(&args, Action::Baseline, &OnlyNewArgs::default()),
-        Command::Fix(args) if args.interactive => interactive::run(&args.run),
+        Command::Check(args) => run_files(&args.run, Action::Check, &args.only_new, None),
+        Command::Diff(args) => run_files(&args, Action::Diff, &OnlyNewArgs::default(), None),
+        Command::Baseline(args) => {
+            run_files(&args, Action::Baseline, &OnlyNewArgs::default(), None)
+        }
+        Command::Fix(args) if args.interactive => interactive::run(&args.run, &args.verify),
         Command::Fix(args) if args.branch.branch.is_some() => git::run_fix_branch(&args),
-        Command::Fix(args) => run_files(&args.run, Action::Fix, &OnlyNewArgs::default()),
+        Command::Fix(args) => {
+            let verifier = verify::Verifier::from_args(&args.verify)?;
+            let no_filter = OnlyNewArgs::default();
+            run_files(&args.run, Action::Fix, &no_filter, verifier.as_ref())
+        }
         Command::Pr(args) => pr::run(&args),
         Command::Test(args) => leaktest::run(&args),
         Command::Lsp => lsp::run(),
@@ -110,7 +117,14 @@ enum Action {
     Baseline,
 }
 
-fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u8> {
+/// With a verifier (`fix --verify`), the files are written only after their package
+/// verified, and only with the fixes that did.
+fn run_files(
+    args: &RunArgs,
+    action: Action,
+    only_new: &OnlyNewArgs,
+    verifier: Option<&verify::Verifier>,
+) -> Result<u8> {
     // The flags' rule ids are checked before any file is read.
     selected_rules(args)?;
     let keep_new = newfrom::KeepNew::from_args(only_new)?;
@@ -118,7 +132,7 @@ fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u
     let (mut reports, errors) = if from_stdin {
         stdin::analyse(args, file_mode(action, false), file_mode(action, true))?
     } else {
-        analyse_files(args, action)?
+        analyse_files(args, action, verifier)?
     };
     if action == Action::CheckWithUnused {
         for report in &mut reports {
@@ -166,7 +180,11 @@ fn run_files(args: &RunArgs, action: Action, only_new: &OnlyNewArgs) -> Result<u
 
 /// Discovers the files and runs them through the engine in parallel; returns the reports
 /// and the problems met while discovering.
-fn analyse_files(args: &RunArgs, action: Action) -> Result<(Vec<FileReport>, Vec<String>)> {
+fn analyse_files(
+    args: &RunArgs,
+    action: Action,
+    verifier: Option<&verify::Verifier>,
+) -> Result<(Vec<FileReport>, Vec<String>)> {
     let threads = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -203,8 +221,25 @@ fn analyse_files(args: &RunArgs, action: Action) -> Result<(Vec<FileReport>, Vec
             .collect()
     });
     progress.finish();
-    if matches!(action, Action::Diff | Action::Fix) {
+    // Verification recomputes each file with subsets of its own fixes; a fix spanning
+    // files would need its files verified together, so with --verify such fixes are left
+    // for a run without it (they stay in the findings).
+    if matches!(action, Action::Diff | Action::Fix) && verifier.is_none() {
         fix_across_files(&mut reports, &planned, &modules, &packages, action);
+    }
+    if let Some(verifier) = verifier {
+        let by_path: std::collections::HashMap<&std::path::Path, &config::FileOptions> =
+            planned.iter().map(|(p, o)| (p.as_path(), o)).collect();
+        let options = |path: &std::path::Path| {
+            let options = by_path.get(path)?;
+            Some((&options.settings, options.rules.as_slice()))
+        };
+        let rerun = verify::Rerun {
+            modules: &modules,
+            packages: &packages,
+            options: &options,
+        };
+        verify::verify_on_disk(verifier, &mut reports, &rerun)?;
     }
     if action == Action::Fix {
         pool.install(|| write::write_reports(&mut reports));

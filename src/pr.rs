@@ -82,6 +82,7 @@ fn publish(args: &PrArgs, token: &str) -> anyhow::Result<u8> {
         branch: &args.branch,
         subject: args.message.as_deref(),
         force: args.force,
+        verify: &args.verify,
     };
     let outcome = git::commit_and_report(&repo, &args.run, &target)?;
     let Some(commit) = &outcome.commit else {
@@ -396,6 +397,10 @@ pub fn pull_request_body(outcome: &BranchOutcome) -> String {
             rule.summary,
             demote_headings(rule.documentation().trim_end())
         );
+    }
+    if let Some(summary) = &outcome.verification {
+        body.push('\n');
+        body.push_str(&crate::verify::markdown(summary));
     }
     body.push_str(
         "\n---\nOpened by `leakfix pr`; running it again replaces this branch's commit and updates this pull request.\n",

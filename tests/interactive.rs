@@ -192,3 +192,39 @@ fn a_finding_with_alternatives_lets_the_user_choose() {
         "{fixed}"
     );
 }
+
+#[test]
+fn verify_writes_only_the_accepted_fixes_that_keep_the_tests_passing() {
+    if Command::new("go").arg("version").output().is_err() {
+        eprintln!("note: go is not installed; fix -i --verify is not checked");
+        return;
+    }
+    let dir = common::go_module();
+    let produce = "package a\n\nfunc Produce(ch chan int, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tgo func(v int) { ch <- v }(i)\n\t}\n}\n";
+    let test = "package a\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestProduce(t *testing.T) {\n\tch := make(chan int)\n\tProduce(ch, 2)\n\tdeadline := time.NewTimer(time.Second)\n\tdefer deadline.Stop()\n\tfor got := 0; got < 2; got++ {\n\t\tselect {\n\t\tcase <-ch:\n\t\tcase <-deadline.C:\n\t\t\tt.Fatalf(\"received %d of 2 values\", got)\n\t\t}\n\t}\n}\n";
+    std::fs::write(dir.path().join("a.go"), SOURCE).unwrap();
+    std::fs::write(dir.path().join("produce.go"), produce).unwrap();
+    std::fs::write(dir.path().join("produce_test.go"), test).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    command
+        .args(["fix", "-i", "--verify", "--color", "never", "."])
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off")
+        .env_remove("GOFLAGS")
+        .current_dir(dir.path());
+    let mut session = Session::spawn(command).expect("leakfix starts in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(50)));
+    // `a` accepts every fix offered, the unsafe one included.
+    answer(&mut session, "a");
+    session
+        .expect("produce.go:5: backed out blocking-send-in-loop")
+        .expect("the fix that breaks TestProduce is backed out");
+    let summary = finish(&mut session);
+    assert!(
+        summary.contains("applied 3 of the fixes offered"),
+        "{summary}"
+    );
+    let written = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(written("produce.go"), produce);
+    assert!(written("a.go").contains("timer := time.NewTimer(d)"));
+}

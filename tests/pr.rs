@@ -558,3 +558,50 @@ fn ssh_remotes_are_refused_with_a_way_out() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn pr_verify_says_in_the_body_what_was_verified() {
+    if std::process::Command::new("go")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        eprintln!("note: go is not installed; the --verify body is not checked");
+        return;
+    }
+    let setup = Setup::new();
+    let github = FakeGitHub::start();
+    let url = github.url();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    setup.isolate(&mut command);
+    // The go command keeps the build cache it had before HOME moved.
+    if let Ok(out) = std::process::Command::new("go")
+        .args(["env", "GOCACHE"])
+        .output()
+    {
+        command.env("GOCACHE", text(&out.stdout).trim());
+    }
+    command
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off")
+        .env_remove("GOFLAGS")
+        .current_dir(setup.work.path())
+        .args(["pr", "--branch", BRANCH, "--repo", SLUG, "--api-url", &url])
+        .arg("--verify=vet");
+    let output = common::output_with_timeout(command);
+
+    assert_exit(&output, 0);
+    let requests = github.take_requests();
+    let created = requests.last().unwrap().json();
+    let body = created["body"].as_str().unwrap();
+    assert!(body.contains("### Verified"), "{body}");
+    assert!(
+        body.contains("checked with `go build -o /dev/null .`, `go vet .` before the fixes"),
+        "{body}"
+    );
+    assert!(
+        body.contains("| `.` | build ok, vet ok | build ok, vet ok | 1 | 0 |"),
+        "{body}"
+    );
+}

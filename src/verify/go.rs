@@ -1,0 +1,470 @@
+//! Running the go command on one package and reading what it said: which step passed,
+//! which tests passed, failed or never finished, and whether that is a regression.
+
+use super::VerifyError;
+use crate::cli::{VerifyArgs, VerifyLevel};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use wait_timeout::ChildExt;
+
+/// How many lines of a failing command's output a backed-out fix is reported with.
+const OUTPUT_LINES: usize = 8;
+
+/// Extra time a `go test` run gets beyond its `-timeout` to compile the test binary and
+/// report the hanging test, before leakfix kills it.
+const COMPILE_GRACE: Duration = Duration::from_secs(120);
+/// One of the go commands a package is verified with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Build,
+    Vet,
+    Test,
+}
+
+/// How to run the go command.
+pub struct Verifier {
+    go: PathBuf,
+    pub(super) steps: Vec<Step>,
+    timeout: Duration,
+    tags: Option<String>,
+}
+
+impl Verifier {
+    /// The verifier the flags ask for, or `None` without `--verify`. The toolchain is
+    /// checked first, so a missing one fails before any work is done.
+    pub fn from_args(args: &VerifyArgs) -> Result<Option<Verifier>, VerifyError> {
+        let Some(level) = args.verify else {
+            return Ok(None);
+        };
+        let go = args.go.clone().unwrap_or_else(|| PathBuf::from("go"));
+        let shown = go.display().to_string();
+        let status = Command::new(&go)
+            .arg("version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| VerifyError::NoToolchain(shown.clone(), e.to_string()))?;
+        if !status.success() {
+            return Err(VerifyError::NoToolchain(
+                shown,
+                format!("`version` {status}"),
+            ));
+        }
+        let steps = match level {
+            VerifyLevel::Build => vec![Step::Build],
+            VerifyLevel::Vet => vec![Step::Build, Step::Vet],
+            VerifyLevel::Test => vec![Step::Build, Step::Vet, Step::Test],
+        };
+        Ok(Some(Verifier {
+            go,
+            steps,
+            timeout: args.verify_timeout,
+            tags: args.tags.clone(),
+        }))
+    }
+
+    /// The arguments of a step after `go`, as run in the package's directory.
+    fn arguments(&self, step: Step, overlay: Option<&Path>) -> Vec<String> {
+        let mut args: Vec<String> = match step {
+            // `-o /dev/null` keeps a main package's binary out of the user's directory.
+            Step::Build => vec![
+                "build".into(),
+                "-buildvcs=false".into(),
+                "-o".into(),
+                null_device(),
+            ],
+            Step::Vet => vec!["vet".into()],
+            Step::Test => vec![
+                "test".into(),
+                "-json".into(),
+                "-count=1".into(),
+                format!("-timeout={}", go_duration(self.timeout)),
+            ],
+        };
+        if let Some(tags) = &self.tags {
+            args.push(format!("-tags={tags}"));
+        }
+        if let Some(overlay) = overlay {
+            args.push(format!("-overlay={}", overlay.display()));
+        }
+        args.push(".".into());
+        args
+    }
+
+    /// The command as the report shows it: without `-json` and the overlay, which are how
+    /// leakfix reads the result rather than what was checked.
+    pub fn shown_command(&self, step: Step) -> String {
+        let args: Vec<String> = self
+            .arguments(step, None)
+            .into_iter()
+            .filter(|a| a != "-json" && a != "-buildvcs=false")
+            .collect();
+        format!("go {}", args.join(" "))
+    }
+
+    /// Runs one step in `dir`, killing it (and the test binary it started) once it
+    /// overruns the timeout.
+    fn run_step(
+        &self,
+        dir: &Path,
+        step: Step,
+        overlay: Option<&Path>,
+    ) -> Result<StepResult, VerifyError> {
+        let io_err = |what: &str, e| VerifyError::Io(format!("{what} in {}", dir.display()), e);
+        let mut stdout =
+            tempfile::tempfile().map_err(|e| io_err("creating a temporary file", e))?;
+        let mut stderr =
+            tempfile::tempfile().map_err(|e| io_err("creating a temporary file", e))?;
+        let mut command = Command::new(&self.go);
+        command
+            .args(self.arguments(step, overlay))
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(
+                stdout
+                    .try_clone()
+                    .map_err(|e| io_err("duplicating a file", e))?,
+            )
+            .stderr(
+                stderr
+                    .try_clone()
+                    .map_err(|e| io_err("duplicating a file", e))?,
+            );
+        own_process_group(&mut command);
+        let limit = match step {
+            Step::Test => self.timeout + COMPILE_GRACE,
+            Step::Build | Step::Vet => self.timeout,
+        };
+        let mut child = command
+            .spawn()
+            .map_err(|e| io_err(&format!("running {}", self.go.display()), e))?;
+        let status = child
+            .wait_timeout(limit)
+            .map_err(|e| io_err("waiting for go", e))?;
+        let killed = status.is_none();
+        if killed {
+            kill_process_group(&mut child);
+        }
+        let passed = status.is_some_and(|s| s.success());
+        let out = read_back(&mut stdout).map_err(|e| io_err("reading go's output", e))?;
+        let err = read_back(&mut stderr).map_err(|e| io_err("reading go's output", e))?;
+        // A directory of tests only has nothing for `go build` to build; vet and test
+        // still check its files, so the build counts as passed rather than as a failure.
+        let tests_only = step == Step::Build && !passed && is_tests_only(&err);
+        let mut result = match step {
+            Step::Test => parse_test_json(&out, &err, passed),
+            Step::Build | Step::Vet => StepResult {
+                passed: passed || tests_only,
+                output: first_lines(err.lines().chain(out.lines())),
+                ..StepResult::default()
+            },
+        };
+        result.step = Some(step);
+        if killed {
+            result.passed = false;
+            result.output.insert(
+                0,
+                format!("killed after {}", humantime::format_duration(limit)),
+            );
+        }
+        Ok(result)
+    }
+
+    /// Runs every step with nothing replaced: what the package does before the fixes.
+    pub(super) fn baseline(&self, dir: &Path) -> Result<Vec<StepResult>, VerifyError> {
+        self.steps
+            .iter()
+            .map(|&step| self.run_step(dir, step, None))
+            .collect()
+    }
+
+    /// Runs the steps with the overlay, stopping at the first one that regresses.
+    pub(super) fn trial(
+        &self,
+        dir: &Path,
+        overlay: &Path,
+        baseline: &[StepResult],
+    ) -> Result<Result<Vec<StepResult>, Regression>, VerifyError> {
+        let mut results = Vec::new();
+        for (&step, before) in self.steps.iter().zip(baseline) {
+            let after = self.run_step(dir, step, Some(overlay))?;
+            if let Some(regression) = regression(self, before, &after) {
+                return Ok(Err(regression));
+            }
+            results.push(after);
+        }
+        Ok(Ok(results))
+    }
+}
+
+/// A duration as Go's `time.ParseDuration` reads it: whole seconds as `90s`, else in
+/// milliseconds.
+fn go_duration(duration: Duration) -> String {
+    match duration.subsec_millis() {
+        0 => format!("{}s", duration.as_secs()),
+        _ => format!("{}ms", duration.as_millis()),
+    }
+}
+
+#[cfg(unix)]
+fn null_device() -> String {
+    "/dev/null".into()
+}
+
+#[cfg(not(unix))]
+fn null_device() -> String {
+    "NUL".into()
+}
+
+/// The go command and the test binary it starts share a process group of their own, so
+/// that a hanging test can be killed with its parent.
+#[cfg(unix)]
+fn own_process_group(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0);
+}
+
+#[cfg(not(unix))]
+fn own_process_group(_command: &mut Command) {}
+
+#[cfg(target_os = "linux")]
+fn kill_process_group(child: &mut Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals the process group the child leads;
+        // it touches no memory of ours.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.wait();
+}
+
+#[cfg(not(target_os = "linux"))]
+fn kill_process_group(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Whether go build's complaint is only that the package has no files but tests: one line,
+/// `PKG: no non-test Go files in DIR`.
+fn is_tests_only(stderr: &str) -> bool {
+    let mut lines = stderr.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next().unwrap_or_default();
+    first.contains(": no non-test Go files in ") && lines.next().is_none()
+}
+
+fn read_back(file: &mut File) -> io::Result<String> {
+    file.rewind()?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn first_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .take(OUTPUT_LINES)
+        .map(str::to_string)
+        .collect()
+}
+
+/// What one go command said about a package.
+#[derive(Debug, Clone, Default)]
+pub struct StepResult {
+    pub(super) step: Option<Step>,
+    pub(super) passed: bool,
+    /// For `go test`: each test's outcome, by name (subtests as `TestX/sub`).
+    tests: BTreeMap<String, TestOutcome>,
+    /// The first lines of the output that concern the package as a whole.
+    output: Vec<String>,
+    /// For `go test`: each test's own output, for the report of a test that regressed.
+    test_output: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TestOutcome {
+    Passed,
+    Failed,
+    Skipped,
+    /// Started and never finished: the binary timed out or crashed inside it.
+    Unfinished,
+}
+
+impl StepResult {
+    pub(super) fn count(&self, outcome: TestOutcome) -> usize {
+        self.tests.values().filter(|&&o| o == outcome).count()
+    }
+}
+
+/// One event of `go test -json` (cmd/test2json).
+#[derive(Deserialize)]
+struct TestEvent {
+    #[serde(rename = "Action")]
+    action: String,
+    #[serde(rename = "Test")]
+    test: Option<String>,
+    #[serde(rename = "Output")]
+    output: Option<String>,
+}
+
+fn parse_test_json(stdout: &str, stderr: &str, passed: bool) -> StepResult {
+    let mut result = StepResult {
+        passed,
+        ..StepResult::default()
+    };
+    let mut package_output: Vec<String> = Vec::new();
+    for line in stdout.lines() {
+        let Ok(event) = serde_json::from_str::<TestEvent>(line) else {
+            package_output.push(line.to_string());
+            continue;
+        };
+        let outcome = match event.action.as_str() {
+            "run" => Some(TestOutcome::Unfinished),
+            "pass" => Some(TestOutcome::Passed),
+            "fail" => Some(TestOutcome::Failed),
+            "skip" => Some(TestOutcome::Skipped),
+            _ => None,
+        };
+        match (event.test, outcome, event.output) {
+            (Some(test), Some(outcome), _) => {
+                result.tests.insert(test, outcome);
+            }
+            (Some(test), None, Some(output)) => {
+                let lines = result.test_output.entry(test).or_default();
+                let line = output.trim_end();
+                // The `=== RUN` and `--- FAIL` framing says nothing the report does not.
+                let framing =
+                    line.trim_start().starts_with("=== ") || line.trim_start().starts_with("--- ");
+                if !framing && !line.trim().is_empty() && lines.len() < OUTPUT_LINES {
+                    lines.push(line.to_string());
+                }
+            }
+            (None, None, Some(output)) => package_output.push(output.trim_end().to_string()),
+            _ => {}
+        }
+    }
+    package_output.extend(stderr.lines().map(str::to_string));
+    result.output = first_lines(
+        package_output
+            .iter()
+            .map(String::as_str)
+            .filter(|l| !matches!(l.split_whitespace().next(), Some("PASS" | "FAIL" | "ok"))),
+    );
+    result
+}
+
+/// Why a set of fixes was refused: the command that regressed, the tests that passed
+/// before and do not now, and the first lines of what it printed.
+#[derive(Debug, Clone)]
+pub struct Regression {
+    pub command: String,
+    pub tests: Vec<String>,
+    pub output: Vec<String>,
+}
+
+/// Whether `after` regresses against `before`: the step passed before and fails now, or a
+/// test that passed before does not pass now. A step or a test that already failed is
+/// the package's own failure and blames nothing.
+fn regression(verifier: &Verifier, before: &StepResult, after: &StepResult) -> Option<Regression> {
+    let step = after.step.unwrap_or(Step::Build);
+    let tests: Vec<String> = before
+        .tests
+        .iter()
+        .filter(|(name, &o)| {
+            o == TestOutcome::Passed && after.tests.get(*name) != Some(&TestOutcome::Passed)
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    let step_regressed = before.passed && !after.passed;
+    if tests.is_empty() && !step_regressed {
+        return None;
+    }
+    let output = tests
+        .iter()
+        .find_map(|t| after.test_output.get(t).filter(|o| !o.is_empty()))
+        .cloned()
+        .unwrap_or_else(|| after.output.clone());
+    Some(Regression {
+        command: verifier.shown_command(step),
+        tests,
+        output,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_test_that_passed_and_then_hung_is_a_regression() {
+        let before = parse_test_json(
+            concat!(
+                r#"{"Action":"run","Test":"TestA"}"#,
+                "\n",
+                r#"{"Action":"pass","Test":"TestA"}"#,
+                "\n",
+                r#"{"Action":"run","Test":"TestB"}"#,
+                "\n",
+                r#"{"Action":"fail","Test":"TestB"}"#,
+                "\n"
+            ),
+            "",
+            false,
+        );
+        let after = parse_test_json(
+            concat!(
+                r#"{"Action":"run","Test":"TestA"}"#,
+                "\n",
+                r#"{"Action":"output","Test":"TestA","Output":"=== RUN   TestA\n"}"#,
+                "\n",
+                r#"{"Action":"output","Test":"TestA","Output":"panic: test timed out after 1s\n"}"#,
+                "\n",
+                r#"{"Action":"fail"}"#,
+                "\n"
+            ),
+            "",
+            false,
+        );
+        let verifier = Verifier {
+            go: "go".into(),
+            steps: vec![Step::Test],
+            timeout: Duration::from_secs(1),
+            tags: None,
+        };
+        let mut after = after;
+        after.step = Some(Step::Test);
+        let regression = regression(&verifier, &before, &after).expect("TestA regressed");
+        assert_eq!(regression.tests, ["TestA"]);
+        assert_eq!(regression.output, ["panic: test timed out after 1s"]);
+        assert_eq!(regression.command, "go test -count=1 -timeout=1s .");
+    }
+
+    #[test]
+    fn a_directory_of_tests_only_has_nothing_to_build() {
+        assert!(is_tests_only(
+            "example.com/o: no non-test Go files in /tmp/o\n"
+        ));
+        assert!(!is_tests_only("./x.go:3:2: undefined: y\n"));
+    }
+
+    #[test]
+    fn a_failure_the_baseline_had_blames_nothing() {
+        let failing = StepResult {
+            passed: false,
+            output: vec!["x.go:1: undefined: y".into()],
+            ..StepResult::default()
+        };
+        let verifier = Verifier {
+            go: "go".into(),
+            steps: vec![Step::Build],
+            timeout: Duration::from_secs(1),
+            tags: None,
+        };
+        assert!(regression(&verifier, &failing, &failing).is_none());
+    }
+}

@@ -1,0 +1,240 @@
+//! What verification tells the user: the stderr summary of `fix`, the commit message's
+//! note and the pull request's *Verified* section.
+
+use super::go::{Regression, Step, StepResult, TestOutcome, Verifier};
+use super::search::FixKey;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::time::Duration;
+
+/// How many of the tests a backed-out fix broke are named.
+const MAX_TESTS_NAMED: usize = 5;
+
+/// A fix that was backed out, and why.
+#[derive(Debug, Clone)]
+pub struct BackedOut {
+    pub path: String,
+    pub key: FixKey,
+    pub regression: Regression,
+}
+
+/// A step's outcome and the test counts, before or after.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Each step run, with whether it passed.
+    pub steps: Vec<(String, bool)>,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+impl Tally {
+    pub(super) fn of(verifier: &Verifier, results: &[StepResult]) -> Tally {
+        Tally {
+            steps: results
+                .iter()
+                .map(|r| {
+                    (
+                        verifier.shown_command(r.step.unwrap_or(Step::Build)),
+                        r.passed,
+                    )
+                })
+                .collect(),
+            passed: results.iter().map(|r| r.count(TestOutcome::Passed)).sum(),
+            failed: results
+                .iter()
+                .map(|r| r.count(TestOutcome::Failed) + r.count(TestOutcome::Unfinished))
+                .sum(),
+            skipped: results.iter().map(|r| r.count(TestOutcome::Skipped)).sum(),
+        }
+    }
+
+    /// `build ok, vet ok, tests 3 passed 1 failed`.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self
+            .steps
+            .iter()
+            .map(|(command, ok)| {
+                let name = command.split_whitespace().nth(1).unwrap_or("go");
+                format!("{name} {}", if *ok { "ok" } else { "FAIL" })
+            })
+            .collect();
+        if self.steps.iter().any(|(c, _)| c.starts_with("go test")) {
+            let skipped = match self.skipped {
+                0 => String::new(),
+                n => format!(", {n} skipped"),
+            };
+            parts.push(format!(
+                "{} passed, {} failed{skipped}",
+                self.passed, self.failed
+            ));
+        }
+        parts.join(", ")
+    }
+}
+
+/// What verification found in one package.
+#[derive(Debug, Clone)]
+pub struct PackageOutcome {
+    /// The package's directory as shown.
+    pub dir: String,
+    pub before: Tally,
+    pub after: Tally,
+    pub kept: usize,
+    pub backed_out: Vec<BackedOut>,
+    pub elapsed: Duration,
+}
+
+/// What verification found overall: the commands and each package.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub commands: Vec<String>,
+    pub packages: Vec<PackageOutcome>,
+}
+
+impl Summary {
+    pub fn backed_out(&self) -> impl Iterator<Item = &BackedOut> {
+        self.packages.iter().flat_map(|p| &p.backed_out)
+    }
+}
+/// Prints what was verified and each backed-out fix, as `fix` and `fix --branch` report it.
+pub fn write_summary(err: &mut impl Write, summary: &Summary) -> io::Result<()> {
+    for package in &summary.packages {
+        writeln!(
+            err,
+            "leakfix: verified {}: before: {}; after: {}; {} fix{} kept, {} backed out ({:.1}s)",
+            package.dir,
+            package.before.describe(),
+            package.after.describe(),
+            package.kept,
+            crate::plural(package.kept, "es"),
+            package.backed_out.len(),
+            package.elapsed.as_secs_f64()
+        )?;
+        for backed in &package.backed_out {
+            writeln!(err, "{}", backed_out_line(backed))?;
+            for line in &backed.regression.output {
+                writeln!(err, "    {line}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `path:line: backed out rule-id: `go test -count=1 .` fails TestX`.
+fn backed_out_line(backed: &BackedOut) -> String {
+    let failing = if backed.regression.tests.is_empty() {
+        "fails".to_string()
+    } else {
+        // A test binary that timed out fails every test it never reached; the first few
+        // names say enough.
+        let tests = &backed.regression.tests;
+        let shown = tests[..tests.len().min(MAX_TESTS_NAMED)].join(", ");
+        match tests.len().saturating_sub(MAX_TESTS_NAMED) {
+            0 => format!("fails {shown}"),
+            more => format!("fails {shown} and {more} more"),
+        }
+    };
+    format!(
+        "{}:{}: backed out {} ({}): `{}` {failing}",
+        backed.path, backed.key.line, backed.key.rule, backed.key.title, backed.regression.command
+    )
+}
+
+/// The commit message's note: what verified the commit, and the fixes it leaves out.
+pub fn commit_note(summary: &Summary) -> String {
+    let mut note = format!("\nVerified with {}.\n", summary.commands.join(", "));
+    for backed in summary.backed_out() {
+        let _ = writeln!(note, "{}", backed_out_line(backed));
+    }
+    note
+}
+
+/// The pull request's section on verification: the commands, a table of packages with
+/// their counts before and after, and each backed-out fix with its reason.
+pub fn markdown(summary: &Summary) -> String {
+    let mut md = String::from("### Verified\n\n");
+    let commands: Vec<String> = summary.commands.iter().map(|c| format!("`{c}`")).collect();
+    let _ = writeln!(
+        md,
+        "Each package a fix touches was checked with {} before the fixes and after them; a fix that made its package regress was backed out.\n",
+        commands.join(", ")
+    );
+    md.push_str(
+        "| Package | Before | After | Fixes kept | Backed out |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for p in &summary.packages {
+        let _ = writeln!(
+            md,
+            "| `{}` | {} | {} | {} | {} |",
+            p.dir.replace('|', "\\|"),
+            p.before.describe(),
+            p.after.describe(),
+            p.kept,
+            p.backed_out.len()
+        );
+    }
+    let backed: Vec<&BackedOut> = summary.backed_out().collect();
+    if !backed.is_empty() {
+        md.push_str("\n**Backed out** (not in this pull request):\n\n");
+        for b in backed {
+            let _ = writeln!(md, "- {}", backed_out_line(b).replace('|', "\\|"));
+            if !b.regression.output.is_empty() {
+                let _ = writeln!(md, "  ```\n  {}\n  ```", b.regression.output.join("\n  "));
+            }
+        }
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pull_request_section_lists_each_backed_out_fix_with_its_reason() {
+        let tally = |passed, failed| Tally {
+            steps: vec![("go test -count=1 .".into(), failed == 0)],
+            passed,
+            failed,
+            skipped: 0,
+        };
+        let summary = Summary {
+            commands: vec!["go test -count=1 .".into()],
+            packages: vec![PackageOutcome {
+                dir: "p".into(),
+                before: tally(2, 0),
+                after: tally(2, 0),
+                kept: 1,
+                backed_out: vec![BackedOut {
+                    path: "p/produce.go".into(),
+                    key: FixKey {
+                        rule: "blocking-send-in-loop",
+                        line: 5,
+                        title: "Send without blocking".into(),
+                    },
+                    regression: Regression {
+                        command: "go test -count=1 .".into(),
+                        tests: vec!["TestProduce".into()],
+                        output: vec!["p_test.go:17: received 0 of 3 values".into()],
+                    },
+                }],
+                elapsed: Duration::from_secs(3),
+            }],
+        };
+        let md = markdown(&summary);
+        assert!(
+            md.contains(
+                "| `p` | test ok, 2 passed, 0 failed | test ok, 2 passed, 0 failed | 1 | 1 |"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("- p/produce.go:5: backed out blocking-send-in-loop (Send without blocking): `go test -count=1 .` fails TestProduce\n  ```\n  p_test.go:17: received 0 of 3 values\n  ```"), "{md}");
+        assert!(commit_note(&summary).contains("p/produce.go:5: backed out blocking-send-in-loop"));
+        let mut many = summary.packages[0].backed_out[0].clone();
+        many.regression.tests = (0..8).map(|i| format!("Test{i}")).collect();
+        assert!(
+            backed_out_line(&many).ends_with("fails Test0, Test1, Test2, Test3, Test4 and 3 more")
+        );
+    }
+}

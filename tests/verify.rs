@@ -1,0 +1,464 @@
+//! Integration tests for `--verify` (issue 11): each touched package is built, vetted and
+//! tested before and after the fixes, and a fix that makes it regress is backed out.
+//!
+//! The modules are tiny and use only the standard library, so the go command needs no
+//! network. The fix that breaks things is `blocking-send-in-loop`'s unsafe alternative,
+//! which drops a value when nobody is receiving yet: a test that counts the values fails
+//! (or hangs), while `time-after-in-select`'s safe fix keeps every test green.
+
+mod common;
+
+use common::{assert_exit, write_file};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const GO_MOD: &str = "module example.com/v\n\ngo 1.22\n";
+
+/// A producer whose goroutines the unsafe fix turns into non-blocking sends.
+const PRODUCE: &str = r#"package p
+
+func Produce(ch chan int, n int) {
+	for i := 0; i < n; i++ {
+		go func(v int) { ch <- v }(i)
+	}
+}
+"#;
+
+/// A wait whose `time.After` the safe fix replaces by a stopped timer.
+const WAIT: &str = r#"package p
+
+import "time"
+
+func Wait(ch chan int, d time.Duration) bool {
+	select {
+	case <-ch:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+"#;
+
+const WAIT_TEST: &str = r#"package p
+
+import (
+	"testing"
+	"time"
+)
+
+func TestWait(t *testing.T) {
+	ch := make(chan int, 1)
+	ch <- 1
+	if !Wait(ch, time.Minute) {
+		t.Fatal("a ready value was not received")
+	}
+	if Wait(make(chan int), time.Millisecond) {
+		t.Fatal("nothing was sent, yet Wait received")
+	}
+}
+"#;
+
+/// Counts the values with a deadline, so the dropped values fail the test quickly.
+const PRODUCE_TEST: &str = r#"package p
+
+import (
+	"testing"
+	"time"
+)
+
+func TestProduce(t *testing.T) {
+	ch := make(chan int)
+	Produce(ch, 3)
+	deadline := time.NewTimer(time.Second)
+	defer deadline.Stop()
+	for got := 0; got < 3; got++ {
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("received %d of 3 values", got)
+		}
+	}
+}
+"#;
+
+/// Receives without a deadline, so the dropped values make the test hang.
+const HANG_TEST: &str = r#"package p
+
+import "testing"
+
+func TestReceiveAll(t *testing.T) {
+	ch := make(chan int)
+	Produce(ch, 2)
+	<-ch
+	<-ch
+}
+"#;
+
+fn go_available() -> bool {
+    let found = Command::new("go").arg("version").output().is_ok();
+    if !found {
+        eprintln!("note: go is not installed; the --verify tests are skipped");
+    }
+    found
+}
+
+/// The environment the go command runs in: the local toolchain, no workspace and no
+/// GOFLAGS from whoever runs the tests.
+fn isolate_go(command: &mut Command) {
+    command
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off")
+        .env_remove("GOFLAGS")
+        .env_remove("NO_COLOR");
+}
+
+fn module(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "go.mod", GO_MOD);
+    for (path, text) in files {
+        write_file(dir.path(), path, text);
+    }
+    dir
+}
+
+fn leakfix(dir: &Path, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    isolate_go(&mut command);
+    command.current_dir(dir).args(args);
+    common::output_with_timeout(command)
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn read(dir: &Path, path: &str) -> String {
+    std::fs::read_to_string(dir.join(path)).unwrap()
+}
+
+#[test]
+fn an_unsafe_fix_that_breaks_a_test_is_backed_out_and_named() {
+    if !go_available() {
+        return;
+    }
+    let dir = module(&[
+        ("p/produce.go", PRODUCE),
+        ("p/produce_test.go", PRODUCE_TEST),
+        ("p/wait.go", WAIT),
+        ("p/wait_test.go", WAIT_TEST),
+    ]);
+    let output = leakfix(dir.path(), &["fix", "--unsafe-fixes", "--verify", "./..."]);
+    // The backed-out finding is left unfixed, which `fix` reports with exit 1.
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(
+        err.contains("p/produce.go:5: backed out blocking-send-in-loop")
+            && err.contains("`go test -count=1 -timeout=600s .` fails TestProduce")
+            && err.contains("received 0 of 3 values"),
+        "{err}"
+    );
+    assert!(err.contains("1 fix kept, 1 backed out"), "{err}");
+    assert!(
+        err.contains("leakfix: p: `go test -count=1 -timeout=600s .` regresses with the 2 fixes; looking for the culprits"),
+        "{err}"
+    );
+    assert_eq!(
+        read(dir.path(), "p/produce.go"),
+        PRODUCE,
+        "the breaking fix is not written"
+    );
+    assert!(
+        read(dir.path(), "p/wait.go").contains("timer := time.NewTimer(d)"),
+        "the fix that verified is written"
+    );
+}
+
+#[test]
+fn a_fix_that_keeps_the_tests_green_is_kept() {
+    if !go_available() {
+        return;
+    }
+    let dir = module(&[("p/wait.go", WAIT), ("p/wait_test.go", WAIT_TEST)]);
+    let output = leakfix(dir.path(), &["fix", "--verify", "."]);
+    assert_exit(&output, 0);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "leakfix: verified p: before: build ok, vet ok, test ok, 1 passed, 0 failed; \
+             after: build ok, vet ok, test ok, 1 passed, 0 failed; 1 fix kept, 0 backed out"
+        ),
+        "{err}"
+    );
+    assert!(read(dir.path(), "p/wait.go").contains("defer timer.Stop()"));
+}
+
+#[test]
+fn verifying_only_the_build_keeps_a_fix_that_only_the_tests_would_refuse() {
+    if !go_available() {
+        return;
+    }
+    let dir = module(&[
+        ("p/produce.go", PRODUCE),
+        ("p/produce_test.go", PRODUCE_TEST),
+    ]);
+    let output = leakfix(
+        dir.path(),
+        &["fix", "--unsafe-fixes", "--verify=build", "."],
+    );
+    assert_exit(&output, 0);
+    let err = stderr(&output);
+    assert!(
+        err.contains("before: build ok; after: build ok; 1 fix kept, 0 backed out"),
+        "{err}"
+    );
+    assert_ne!(read(dir.path(), "p/produce.go"), PRODUCE);
+}
+
+#[test]
+fn a_package_that_already_failed_is_not_blamed() {
+    if !go_available() {
+        return;
+    }
+    let broken = "package p\n\nimport \"testing\"\n\nfunc TestBroken(t *testing.T) {\n\tt.Fatal(\"broken before leakfix\")\n}\n";
+    let dir = module(&[
+        ("p/wait.go", WAIT),
+        ("p/wait_test.go", WAIT_TEST),
+        ("p/broken_test.go", broken),
+    ]);
+    let output = leakfix(dir.path(), &["fix", "--verify", "."]);
+    assert_exit(&output, 0);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "before: build ok, vet ok, test FAIL, 1 passed, 1 failed; \
+             after: build ok, vet ok, test FAIL, 1 passed, 1 failed; 1 fix kept, 0 backed out"
+        ),
+        "{err}"
+    );
+    assert!(read(dir.path(), "p/wait.go").contains("defer timer.Stop()"));
+}
+
+#[test]
+fn a_fix_that_makes_a_test_hang_is_backed_out_at_the_timeout() {
+    if !go_available() {
+        return;
+    }
+    let dir = module(&[("p/produce.go", PRODUCE), ("p/produce_test.go", HANG_TEST)]);
+    let started = Instant::now();
+    let output = leakfix(
+        dir.path(),
+        &[
+            "fix",
+            "--unsafe-fixes",
+            "--verify",
+            "--verify-timeout",
+            "2s",
+            ".",
+        ],
+    );
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(
+        err.contains("backed out blocking-send-in-loop")
+            && err.contains("`go test -count=1 -timeout=2s .` fails TestReceiveAll")
+            && err.contains("panic: test timed out after 2s"),
+        "{err}"
+    );
+    assert_eq!(read(dir.path(), "p/produce.go"), PRODUCE);
+    // The hanging trial ends at the timeout rather than at go test's own ten minutes.
+    assert!(
+        started.elapsed() < Duration::from_secs(50),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_missing_toolchain_is_a_clear_error() {
+    let dir = module(&[("p/wait.go", WAIT)]);
+    let output = leakfix(
+        dir.path(),
+        &["fix", "--verify", "--go", "/nonexistent/bin/go", "."],
+    );
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(
+        err.contains("--verify needs the Go toolchain, and /nonexistent/bin/go could not be run"),
+        "{err}"
+    );
+    assert_eq!(read(dir.path(), "p/wait.go"), WAIT, "nothing is written");
+}
+
+/// Runs git in `dir`, with a configuration of the test's own.
+fn git(dir: &Path, home: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .env("HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Every file outside .git, and the index and HEAD.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(current) = dirs.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() && entry.file_name() != ".git" {
+                dirs.push(path);
+            } else if entry.file_type().unwrap().is_file() {
+                files.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    for name in ["index", "HEAD", "refs/heads/main"] {
+        let path = dir.join(".git").join(name);
+        files.insert(path.clone(), std::fs::read(&path).unwrap());
+    }
+    files
+}
+
+#[test]
+fn branch_verify_leaves_the_checkout_alone_and_commits_only_what_verified() {
+    if !go_available() {
+        return;
+    }
+    let dir = module(&[
+        ("p/produce.go", PRODUCE),
+        ("p/produce_test.go", PRODUCE_TEST),
+        ("p/wait.go", WAIT),
+        ("p/wait_test.go", WAIT_TEST),
+    ]);
+    let home = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    git(path, home.path(), &["init", "-q", "-b", "main"]);
+    git(path, home.path(), &["config", "user.name", "Test Author"]);
+    git(
+        path,
+        home.path(),
+        &["config", "user.email", "author@example.com"],
+    );
+    git(path, home.path(), &["add", "-A"]);
+    git(path, home.path(), &["commit", "-q", "-m", "initial"]);
+    // An uncommitted edit that breaks the build: verification must use HEAD, not this.
+    write_file(
+        path,
+        "p/wait.go",
+        format!("{WAIT}\nfunc broken() {{ undefined() }}\n"),
+    );
+    git(path, home.path(), &["add", "p/wait.go"]);
+    write_file(path, "p/produce.go", format!("{PRODUCE}// uncommitted\n"));
+    let before = snapshot(path);
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    isolate_go(&mut command);
+    command
+        .current_dir(path)
+        .env("HOME", home.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args([
+            "fix",
+            "--unsafe-fixes",
+            "--verify",
+            "--branch",
+            "leakfix/verified",
+        ]);
+    // The go command keeps its build cache where it was before HOME moved.
+    if let Ok(out) = Command::new("go").args(["env", "GOCACHE"]).output() {
+        command.env("GOCACHE", String::from_utf8_lossy(&out.stdout).trim());
+    }
+    let output = common::output_with_timeout(command);
+    assert_exit(&output, 0);
+    assert_eq!(
+        snapshot(path),
+        before,
+        "the worktree, the index and HEAD are untouched"
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains("p/produce.go:5: backed out blocking-send-in-loop")
+            && err.contains("TestProduce"),
+        "{err}"
+    );
+    let show = |file: &str| {
+        git(
+            path,
+            home.path(),
+            &["show", &format!("leakfix/verified:{file}")],
+        )
+    };
+    assert_eq!(
+        show("p/produce.go"),
+        PRODUCE,
+        "the backed-out fix is not committed"
+    );
+    assert!(
+        show("p/wait.go").contains("defer timer.Stop()"),
+        "the verified fix is"
+    );
+    let message = git(
+        path,
+        home.path(),
+        &["log", "-1", "--format=%B", "leakfix/verified"],
+    );
+    assert!(message.contains("p/wait.go:"), "{message}");
+    assert!(
+        !message.contains("p/produce.go:5 blocking-send-in-loop\n"),
+        "{message}"
+    );
+}
+
+#[test]
+fn build_tags_and_goflags_reach_the_go_command() {
+    if !go_available() {
+        return;
+    }
+    let tagged = "//go:build verifytag\n\npackage p\n\nconst Tagged = true\n";
+    let uses = "package p\n\nvar _ = Tagged\n";
+    let files = [
+        ("p/wait.go", WAIT),
+        ("p/tagged.go", tagged),
+        ("p/uses.go", uses),
+    ];
+    let verified = "before: build ok; after: build ok; 1 fix kept, 0 backed out";
+
+    let with_flag = module(&files);
+    let output = leakfix(
+        with_flag.path(),
+        &["fix", "--verify=build", "--tags", "verifytag", "."],
+    );
+    assert_exit(&output, 0);
+    assert!(stderr(&output).contains(verified), "{}", stderr(&output));
+
+    let with_goflags = module(&files);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    isolate_go(&mut command);
+    command
+        .env("GOFLAGS", "-tags=verifytag")
+        .current_dir(with_goflags.path())
+        .args(["fix", "--verify=build", "."]);
+    let output = common::output_with_timeout(command);
+    assert_exit(&output, 0);
+    assert!(stderr(&output).contains(verified), "{}", stderr(&output));
+
+    // Without the tag the package never built: the fix is kept and nothing is blamed.
+    let without = module(&files);
+    let output = leakfix(without.path(), &["fix", "--verify=build", "."]);
+    assert_exit(&output, 0);
+    assert!(
+        stderr(&output).contains("before: build FAIL; after: build FAIL; 1 fix kept, 0 backed out"),
+        "{}",
+        stderr(&output)
+    );
+}
