@@ -96,19 +96,33 @@ pub fn process(
     match read_go_file(path) {
         Ok(Some(bytes)) => {
             let module = modules.for_file(path);
-            let mut batch = match mode {
-                Mode::Check => None,
-                Mode::Fix(min) => Some(AtLeast(min)),
-            };
-            let policy = batch.as_mut().map(|p| p as &mut dyn FixPolicy);
-            let package = packages.for_file(path, &bytes);
-            let package = package.as_deref().map(|p| p as &dyn PackageSource);
-            return process_source(path, bytes, &module, package, settings, rules, policy);
+            return process_bytes(path, bytes, &module, packages, settings, rules, mode);
         }
         Ok(None) => {}
         Err(message) => report.error = Some(format!("error: {message}")),
     }
     report
+}
+
+/// Processes the file at `path` whose bytes (not generated, not too large) were read
+/// already, in the module `module`.
+pub fn process_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    module: &ModuleInfo,
+    packages: &Packages,
+    settings: &Settings,
+    rules: &[&Rule],
+    mode: Mode,
+) -> FileReport {
+    let mut batch = match mode {
+        Mode::Check => None,
+        Mode::Fix(min) => Some(AtLeast(min)),
+    };
+    let policy = batch.as_mut().map(|p| p as &mut dyn FixPolicy);
+    let package = packages.for_file(path, &bytes);
+    let package = package.as_deref().map(|p| p as &dyn PackageSource);
+    process_source(path, bytes, module, package, settings, rules, policy)
 }
 
 /// Reads a file, or `None` for a generated file (`// Code generated … DO NOT EDIT.`).

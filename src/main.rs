@@ -1,5 +1,6 @@
 //! The `leakfix` command: discovery, the parallel engine and the sinks (report, diff, write).
 
+mod cache;
 mod cli;
 mod discover;
 mod engine;
@@ -119,7 +120,12 @@ fn run_files(args: &RunArgs, action: Action) -> Result<u8> {
     let modules = modules::Modules::default();
     let packages = packages::Packages::default();
     let progress = progress::Progress::new(discovered.files.len());
+    let cache = cache::Cache::for_run(args.no_cache, mode, &rules, &settings);
     let reports: Vec<FileReport> = pool.install(|| {
+        if let Some(cache) = &cache {
+            let files = &discovered.files;
+            return cache.check_files(files, &modules, &packages, &settings, &rules, &progress);
+        }
         discovered
             .files
             .par_iter()

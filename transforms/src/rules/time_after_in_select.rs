@@ -69,6 +69,11 @@ pub const KINDS: &[&str] = &["select_statement"];
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
 pub const TRIGGERS: &[&str] = &[".After("];
 
+/// A `time.After` case needs a `select` written before it.
+pub fn may_match(text: &str) -> bool {
+    crate::prefilter::word_before(text, "select", ".After(")
+}
+
 /// One `case … <-time.After(d):` clause of a select.
 struct TimerCase<'t> {
     clause: Node<'t>,
