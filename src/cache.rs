@@ -84,7 +84,12 @@ struct CachedEditPosition {
 impl Cache {
     /// The cache for a `check` run with these rules and settings, or `None` when caching
     /// is off (`--no-cache`, another mode) or there is no cache directory to use.
-    pub fn for_run(no_cache: bool, mode: Mode, rules: &[&Rule], settings: &Settings) -> Option<Self> {
+    pub fn for_run(
+        no_cache: bool,
+        mode: Mode,
+        rules: &[&Rule],
+        settings: &Settings,
+    ) -> Option<Self> {
         if no_cache || mode != Mode::Check {
             return None;
         }
@@ -149,7 +154,10 @@ impl Cache {
             reports[i] = Some(report);
         }
         if std::env::var_os("LEAKFIX_CACHE_STATS").is_some() {
-            eprintln!("leakfix: cache: {hits} of {} files from the cache", files.len());
+            eprintln!(
+                "leakfix: cache: {hits} of {} files from the cache",
+                files.len()
+            );
         }
         for note in self.notes.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             eprintln!("leakfix: note: {note}");
@@ -305,7 +313,12 @@ impl DirRun<'_> {
             };
             let module = self.modules.for_file(path);
             let package_hash = package.as_ref().and_then(|p| package_hashes.get(p));
-            let key = file_key(self.cache.run_key, &format!("{module:?}"), *hash, package_hash);
+            let key = file_key(
+                self.cache.run_key,
+                &format!("{module:?}"),
+                *hash,
+                package_hash,
+            );
             let cached = stored
                 .entries
                 .get(&name)
@@ -365,7 +378,9 @@ fn read_members(dir: &Path) -> HashMap<String, Member> {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let small = std::fs::metadata(&path)
+        // As the package view lists them (src/packages.rs): symlinks are not followed.
+        let small = entry
+            .metadata()
             .is_ok_and(|m| m.is_file() && m.len() <= engine::MAX_FILE_BYTES);
         if !small || path.extension().is_none_or(|e| e != "go") {
             continue;
@@ -390,7 +405,10 @@ fn package_hashes(members: &HashMap<String, Member>) -> HashMap<String, u128> {
     let mut by_package: BTreeMap<&str, Vec<(&str, u128)>> = BTreeMap::new();
     for (name, member) in members {
         if let Some(package) = &member.package {
-            by_package.entry(package).or_default().push((name, member.hash));
+            by_package
+                .entry(package)
+                .or_default()
+                .push((name, member.hash));
         }
     }
     by_package

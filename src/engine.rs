@@ -272,7 +272,10 @@ fn analyse(
     rules: &[&Rule],
     policy: Option<&mut dyn FixPolicy>,
 ) {
-    let normalised = match Normalised::new(bytes.clone()) {
+    // Only a fix needs the bytes as read (for the diff and the safe write); a check does
+    // not copy every file it parses.
+    let original = policy.is_some().then(|| bytes.clone());
+    let normalised = match Normalised::new(bytes) {
         Ok(n) => n,
         Err(message) => {
             report.error = Some(message);
@@ -320,7 +323,7 @@ fn analyse(
     report.did_not_converge = !outcome.converged;
     if let Some(fixed) = outcome.fixed.filter(|fixed| *fixed != normalised.text) {
         report.fixed = Some(normalised.restore(&fixed));
-        report.original = Some(bytes);
+        report.original = original;
     }
 }
 

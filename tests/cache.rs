@@ -46,7 +46,11 @@ fn check(dir: &Path, cache: &Path, args: &[&str]) -> (String, String, usize) {
 /// A module with the time.After leak in `leak.go` and the worker in `a.go` and `b.go`.
 fn module() -> tempfile::TempDir {
     let dir = common::go_module();
-    write_file(dir.path(), "leak.go", LEAK.replace("package a", "package p"));
+    write_file(
+        dir.path(),
+        "leak.go",
+        LEAK.replace("package a", "package p"),
+    );
     write_file(dir.path(), "a.go", WORKER_A);
     write_file(dir.path(), "b.go", WORKER_B);
     dir
@@ -98,7 +102,10 @@ fn a_changed_sibling_checks_the_package_again() {
     let dir = module();
     let cache = tempfile::tempdir().unwrap();
     let (before, _, _) = check(dir.path(), cache.path(), &[]);
-    assert!(before.contains("b.go") && before.contains("W.results"), "{before}");
+    assert!(
+        before.contains("b.go") && before.contains("W.results"),
+        "{before}"
+    );
     // A buffer in a.go fixes the send in b.go, whose own text did not change.
     let buffered = WORKER_A.replace("make(chan int)", "make(chan int, 1)");
     write_file(dir.path(), "a.go", buffered);
@@ -153,7 +160,10 @@ fn a_damaged_cache_file_is_noted_and_not_trusted() {
     let (out, err, hits) = check(dir.path(), cache.path(), &[]);
     assert_eq!(hits, 0);
     assert_eq!(out, clean);
-    assert!(err.contains("note: ignoring the damaged cache file"), "{err}");
+    assert!(
+        err.contains("note: ignoring the damaged cache file"),
+        "{err}"
+    );
     // The damaged file was rewritten: the next run is warm again.
     let (_, _, hits) = check(dir.path(), cache.path(), &[]);
     assert_eq!(hits, 3);

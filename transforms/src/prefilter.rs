@@ -130,19 +130,11 @@ pub fn defer_may_be_in_loop(text: &str) -> bool {
                     b"for" => scopes.push(Scope::For(depth)),
                     b"func" => pending_func = Some(parens),
                     b"struct" | b"interface" => last = Last::TypeKeyword,
-                    b"defer" => {
-                        if in_loop_body(&scopes, depth) {
-                            return true;
-                        }
-                    }
+                    b"defer" if in_loop_body(&scopes, depth) => return true,
                     // Types may sit between a signature and its body; any other keyword
                     // means the `func` was a type and has no body here.
                     b"map" | b"chan" => {}
-                    _ if is_keyword(word) => {
-                        if pending_func == Some(parens) {
-                            pending_func = None;
-                        }
-                    }
+                    _ if is_keyword(word) && pending_func == Some(parens) => pending_func = None,
                     _ => {}
                 }
             }
@@ -271,7 +263,8 @@ mod tests {
 
     #[test]
     fn words_in_comments_and_strings_are_not_tokens() {
-        let text = "package p\n// for {\nfunc f() {\n\ts := \"for {\"\n\tr := '{'\n\tdefer g(`for`)\n}\n";
+        let text =
+            "package p\n// for {\nfunc f() {\n\ts := \"for {\"\n\tr := '{'\n\tdefer g(`for`)\n}\n";
         assert!(!defer_may_be_in_loop(text));
     }
 
@@ -283,8 +276,20 @@ mod tests {
 
     #[test]
     fn a_word_before_a_later_text_is_found_whole() {
-        assert!(word_before("select {\ncase <-time.After(d):", "select", ".After("));
-        assert!(!word_before("selected := time.After(d)", "select", ".After("));
-        assert!(!word_before("x := time.After(d)\nselect {}", "select", ".After("));
+        assert!(word_before(
+            "select {\ncase <-time.After(d):",
+            "select",
+            ".After("
+        ));
+        assert!(!word_before(
+            "selected := time.After(d)",
+            "select",
+            ".After("
+        ));
+        assert!(!word_before(
+            "x := time.After(d)\nselect {}",
+            "select",
+            ".After("
+        ));
     }
 }
