@@ -119,6 +119,11 @@ pub struct RunArgs {
     /// When to colour the output: on a terminal (auto, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Check every file afresh: neither read nor write the cache of `check` results (kept
+    /// in the user cache dir, or LEAKFIX_CACHE_DIR).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// `check`'s arguments: the common ones, and which findings count as new.

@@ -111,7 +111,8 @@ pub fn process(
     };
     match read_go_file(path) {
         Ok(Some(bytes)) => {
-            return process_bytes(path, bytes, modules, packages, settings, rules, mode);
+            let module = modules.for_file(path);
+            return process_bytes(path, bytes, &module, packages, settings, rules, mode);
         }
         Ok(None) => {}
         Err(message) => report.error = Some(format!("error: {message}")),
@@ -119,17 +120,17 @@ pub fn process(
     report
 }
 
-/// Processes `bytes` as the file at `path` (which need not exist: stdin is read so).
+/// Processes the file at `path` whose bytes (not generated, not too large) were read
+/// already, in the module `module`.
 pub fn process_bytes(
     path: &Path,
     bytes: Vec<u8>,
-    modules: &Modules,
+    module: &ModuleInfo,
     packages: &Packages,
     settings: &Settings,
     rules: &[&Rule],
     mode: Mode,
 ) -> FileReport {
-    let module = modules.for_file(path);
     let mut batch = match mode {
         Mode::Check => None,
         Mode::Fix(min) => Some(AtLeast(min)),
@@ -137,7 +138,7 @@ pub fn process_bytes(
     let policy = batch.as_mut().map(|p| p as &mut dyn FixPolicy);
     let package = packages.for_file(path, &bytes);
     let package = package.as_deref().map(|p| p as &dyn PackageSource);
-    process_source(path, bytes, &module, package, settings, rules, policy)
+    process_source(path, bytes, module, package, settings, rules, policy)
 }
 
 /// Reads a file, or `None` for a generated file (`// Code generated … DO NOT EDIT.`).
@@ -298,7 +299,10 @@ fn analyse(
     rules: &[&Rule],
     policy: Option<&mut dyn FixPolicy>,
 ) {
-    let normalised = match Normalised::new(bytes.clone()) {
+    // Only a fix needs the bytes as read (for the diff and the safe write); a check does
+    // not copy every file it parses.
+    let original = policy.is_some().then(|| bytes.clone());
+    let normalised = match Normalised::new(bytes) {
         Ok(n) => n,
         Err(message) => {
             report.error = Some(message);
@@ -360,7 +364,7 @@ fn analyse(
     report.did_not_converge = !outcome.converged;
     if let Some(fixed) = outcome.fixed.filter(|fixed| *fixed != normalised.text) {
         report.fixed = Some(normalised.restore(&fixed));
-        report.original = Some(bytes);
+        report.original = original;
     }
 }
 

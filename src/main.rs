@@ -2,6 +2,7 @@
 
 mod across;
 mod baseline;
+mod cache;
 mod cli;
 mod completions;
 mod config;
@@ -202,7 +203,15 @@ fn analyse_files(
     let modules = modules::Modules::default();
     let packages = packages::Packages::default();
     let progress = progress::Progress::new(planned.len());
+    let cache = uniform_options(&planned)
+        .filter(|_| action == Action::Check)
+        .and_then(|o| cache::Cache::for_run(args.no_cache, Mode::Check, &o.rules, &o.settings));
     let mut reports: Vec<FileReport> = pool.install(|| {
+        if let (Some(cache), Some(options)) = (&cache, uniform_options(&planned)) {
+            let files: Vec<PathBuf> = planned.iter().map(|(p, _)| p.clone()).collect();
+            let (settings, rules) = (&options.settings, &options.rules);
+            return cache.check_files(&files, &modules, &packages, settings, rules, &progress);
+        }
         planned
             .par_iter()
             .map(|(path, options)| {
@@ -245,6 +254,22 @@ fn analyse_files(
         pool.install(|| write::write_reports(&mut reports));
     }
     Ok((reports, discovered.errors))
+}
+
+/// The options every planned file shares, when they all share one set (no config file, or
+/// one that sets nothing per path): the warm cache is keyed by one rule selection and
+/// settings for the whole run.
+fn uniform_options(planned: &[(PathBuf, config::FileOptions)]) -> Option<&config::FileOptions> {
+    let (_, first) = planned.first()?;
+    let ids = |o: &config::FileOptions| o.rules.iter().map(|r| r.id).collect::<Vec<_>>();
+    planned
+        .iter()
+        .all(|(_, o)| {
+            o.settings == first.settings
+                && o.unsafe_fixes == first.unsafe_fixes
+                && ids(o) == ids(first)
+        })
+        .then_some(first)
 }
 
 /// The package-level pass for fixes that span files, with each file's own options.

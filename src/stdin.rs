@@ -58,7 +58,7 @@ pub fn analyse(
     let mut report = engine::process_bytes(
         &path,
         bytes.clone(),
-        &modules::Modules::default(),
+        &modules::Modules::default().for_file(&path),
         &packages::Packages::default(),
         &options.settings,
         &options.rules,

@@ -17,15 +17,30 @@ pub struct NodeIndex<'t> {
 }
 
 impl<'t> NodeIndex<'t> {
-    /// Walks `tree` once, keeping the nodes whose kind is in `kinds`.
+    /// Walks `tree` once, keeping the nodes whose kind is in `kinds`. Kinds are told
+    /// apart by their numeric id, looked up in a table made once per walk: hashing every
+    /// node's kind name cost more than the walk itself.
     pub fn new(tree: &'t Tree, kinds: &[&'static str]) -> Self {
         let mut by_kind: HashMap<&'static str, Vec<Node<'t>>> =
             kinds.iter().map(|k| (*k, Vec::new())).collect();
+        let language = tree.language();
+        let slots: Vec<&'static str> = by_kind.keys().copied().collect();
+        // For each kind id, the slot of its name among `slots`, if it is one of them.
+        let table: Vec<Option<usize>> = (0..language.node_kind_count() as u16)
+            .map(|id| {
+                let name = language.node_kind_for_id(id)?;
+                slots.iter().position(|s| *s == name)
+            })
+            .collect();
+        let mut found: Vec<Vec<Node<'t>>> = vec![Vec::new(); slots.len()];
         syntax::for_each_node(tree.root_node(), |node| {
-            if let Some(nodes) = by_kind.get_mut(node.kind()) {
-                nodes.push(node);
+            if let Some(Some(slot)) = table.get(usize::from(node.kind_id())) {
+                found[*slot].push(node);
             }
         });
+        for (slot, nodes) in slots.iter().zip(found) {
+            by_kind.insert(slot, nodes);
+        }
         NodeIndex { by_kind }
     }
 }

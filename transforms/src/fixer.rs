@@ -135,7 +135,8 @@ pub fn run(
 /// tokens, so `str::contains` (SIMD-accelerated two-way search) is fast enough; see
 /// `benches/` for the measurement.
 fn may_match(text: &str, rule: &Rule) -> bool {
-    rule.triggers.is_empty() || rule.triggers.iter().any(|t| text.contains(t))
+    (rule.triggers.is_empty() || rule.triggers.iter().any(|t| text.contains(t)))
+        && (rule.prefilter)(text)
 }
 
 /// The findings of `rules` on `text`, with suppressed ones removed, sorted by position.

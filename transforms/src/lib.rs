@@ -16,6 +16,7 @@ pub mod gomod;
 pub mod lines;
 pub mod loop_closure;
 pub mod model;
+pub mod prefilter;
 pub mod rules;
 pub mod suppression;
 pub mod syntax;

@@ -156,7 +156,7 @@ pub fn enclosing_loop(node: Node<'_>) -> Option<Node<'_>> {
 pub fn import_name(root: Node<'_>, source: &str, path: &str) -> Option<String> {
     let quoted = format!("\"{path}\"");
     let raw = format!("`{path}`");
-    for spec in descendants_of_kind(root, &["import_spec"]) {
+    for spec in import_specs(root) {
         let spec_path = spec
             .child_by_field_name("path")
             .map(|p| &source[p.byte_range()]);
@@ -172,6 +172,20 @@ pub fn import_name(root: Node<'_>, source: &str, path: &str) -> Option<String> {
         };
     }
     None
+}
+
+/// The file's import specs, in source order. The grammar puts them only in top-level
+/// import declarations, so only those (and top-level subtrees the parser did not fully
+/// understand, where error recovery may have put one) are searched, not every function.
+fn import_specs(root: Node<'_>) -> Vec<Node<'_>> {
+    if root.kind() != "source_file" {
+        return descendants_of_kind(root, &["import_spec"]);
+    }
+    let mut cursor = root.walk();
+    root.children(&mut cursor)
+        .filter(|child| child.kind() == "import_declaration" || child.has_error())
+        .flat_map(|child| descendants_of_kind(child, &["import_spec"]))
+        .collect()
 }
 
 /// Whether `call` is `pkg.name(…)`.

@@ -102,7 +102,7 @@ impl PackageView {
     /// The struct types of the package with a channel field of this name.
     pub fn channel_field_types(&self, field: &str) -> Vec<String> {
         let mut types: Vec<String> = self
-            .facts_where(|t| t.contains("struct") && t.contains("chan") && t.contains(field))
+            .facts_where(|t| t.contains("struct") && declares_channel_field(t, field))
             .iter()
             .flat_map(|f| f.declarations.channel_fields.keys())
             .filter_map(|k| k.split_once('.'))
@@ -168,6 +168,53 @@ fn references_in(text: &str, name: &str) -> usize {
             })
         })
         .count()
+}
+
+/// Whether `text` may declare a field `field` of channel type: the word `field`, maybe
+/// followed by more names of the same list (`field, other`), then `chan` or `<-`. A cheap
+/// look that spares parsing the package's other files, which mention common field names
+/// (`ch`, `done`) far more often than they declare them.
+fn declares_channel_field(text: &str, field: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    text.match_indices(field).any(|(at, _)| {
+        let end = at + field.len();
+        if at > 0 && is_word(bytes[at - 1]) || bytes.get(end).is_some_and(|b| is_word(*b)) {
+            return false;
+        }
+        let is_chan =
+            |rest: &[u8]| rest.starts_with(b"chan") && rest.get(4).is_none_or(|b| !is_word(*b));
+        let mut i = end;
+        loop {
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let rest = &bytes[i..];
+            if let Some(after) = rest.strip_prefix(b"<-") {
+                // `<-chan T`; a send (`x.field <- v`) has no `chan` after the arrow.
+                let blank = after.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                return is_chan(&after[blank..]);
+            }
+            if is_chan(rest) {
+                return true;
+            }
+            if rest.first() != Some(&b',') {
+                return false;
+            }
+            // Another name of the same field list.
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let name_start = i;
+            while i < bytes.len() && is_word(bytes[i]) {
+                i += 1;
+            }
+            if i == name_start {
+                return false;
+            }
+        }
+    })
 }
 
 /// A function or method declaration.
@@ -460,6 +507,20 @@ fn split_top_level(text: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_channel_field_declaration_is_told_from_a_mention() {
+        use super::declares_channel_field as declares;
+        assert!(declares("type W struct {\n\tout   chan int\n}", "out"));
+        assert!(declares("type W struct{ in, out <-chan int }", "in"));
+        assert!(declares(
+            "type W struct {\n\tout,\n\tin chan<- int\n}",
+            "out"
+        ));
+        assert!(!declares("w.out <- 1\nvar c chan int", "out"));
+        assert!(!declares("type W struct{ stdout chan int }", "out"));
+        assert!(!declares("type W struct{ out int; c chan int }", "out"));
+    }
+
     use super::*;
     use crate::syntax::parse_go;
 

@@ -25,6 +25,9 @@ pub struct Rule {
     pub kinds: &'static [&'static str],
     /// Substrings at least one of which any matching file contains.
     pub triggers: &'static [&'static str],
+    /// A sharper look at a text that has a trigger (`crate::prefilter`): false only when
+    /// the rule cannot match it, so the file need not be parsed for this rule.
+    pub prefilter: fn(&str) -> bool,
     /// The rule's source file, from which the documentation is read.
     source: &'static str,
 }
@@ -39,6 +42,7 @@ impl Rule {
             check,
             kinds: &[],
             triggers: &[],
+            prefilter: any_text,
             source: "",
         }
     }
@@ -55,14 +59,23 @@ impl std::fmt::Debug for Rule {
     }
 }
 
+/// The prefilter of a rule whose triggers say all there is to say.
+fn any_text(_: &str) -> bool {
+    true
+}
+
 macro_rules! rule {
     ($module:ident) => {
+        rule!($module, any_text)
+    };
+    ($module:ident, $prefilter:path) => {
         Rule {
             id: $module::ID,
             summary: $module::SUMMARY,
             check: $module::check,
             kinds: $module::KINDS,
             triggers: $module::TRIGGERS,
+            prefilter: $prefilter,
             source: include_str!(concat!(stringify!($module), ".rs")),
         }
     };
@@ -70,12 +83,12 @@ macro_rules! rule {
 
 /// Every rule, in the order they are documented.
 pub static RULES: &[Rule] = &[
-    rule!(time_after_in_select),
+    rule!(time_after_in_select, time_after_in_select::may_match),
     rule!(time_tick),
     rule!(unbuffered_send_leak),
     rule!(range_unclosed_channel),
     rule!(blocking_send_in_loop),
-    rule!(defer_in_loop),
+    rule!(defer_in_loop, crate::prefilter::defer_may_be_in_loop),
     rule!(lost_cancel),
 ];
 

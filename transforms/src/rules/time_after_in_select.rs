@@ -73,6 +73,12 @@ pub const KINDS: &[&str] = &["select_statement"];
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
 pub const TRIGGERS: &[&str] = &[".After("];
 
+/// A `time.After` case needs a `select` (the channel may be taken before it, `t :=
+/// time.After(d)`, so the order of the two says nothing).
+pub fn may_match(text: &str) -> bool {
+    crate::prefilter::has_word(text, "select")
+}
+
 /// One `case … <-time.After(d):` clause of a select.
 struct TimerCase<'t> {
     clause: Node<'t>,
