@@ -427,3 +427,21 @@ fn a_fix_that_spans_files_is_one_workspace_edit_that_writes_what_fix_writes() {
     );
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+#[test]
+fn the_config_file_above_the_buffer_is_read_as_check_reads_it() {
+    let case = "time-after-in-select/ctx-done";
+    let dir = copy_case(case);
+    std::fs::write(
+        dir.path().join("leakfix.toml"),
+        "ignore = [\"time-after-in-select\"]\n",
+    )
+    .unwrap();
+    let mut client = Client::start(Path::new(LEAKFIX), dir.path());
+    client.initialize(dir.path(), false, true);
+    let uri = file_uri(&dir.path().join("leak.go"));
+    let text = std::fs::read_to_string(dir.path().join("leak.go")).unwrap();
+    client.open(&uri, &text);
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+    assert_eq!(client.shutdown().code(), Some(0));
+}

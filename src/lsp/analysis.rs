@@ -206,17 +206,52 @@ pub fn run_engine(
         .as_deref()
         .and_then(|p| workspace.packages.for_file(p, text.as_bytes()));
     let package = package.as_deref().map(|p| p as &dyn PackageSource);
-    let rules = workspace.config.rules();
+    let (settings, rules) = match path.as_deref().map(|p| file_options(p, &workspace.config)) {
+        Some(Ok(Some(options))) => (options.settings, options.rules),
+        // The config file excludes the file: no diagnostics, as `check` reports nothing.
+        Some(Ok(None)) => (workspace.config.settings(), Vec::new()),
+        Some(Err(message)) => {
+            eprintln!("leakfix lsp: {message}; using the editor's settings only");
+            (workspace.config.settings(), workspace.config.rules())
+        }
+        None => (workspace.config.settings(), workspace.config.rules()),
+    };
     let path = path.unwrap_or_else(name_only);
     engine::process_source(
         &path,
         text.as_bytes().to_vec(),
         &module,
         package,
-        &workspace.config.settings(),
+        &settings,
         &rules,
         policy,
     )
+}
+
+/// The rules and settings for `path` as `leakfix check` would use them: the nearest
+/// leakfix.toml (or .leakfix.toml) above the file, with the editor's settings in the role
+/// of the command-line flags (they win over the file). `Ok(None)` when the file is
+/// excluded; an error names the config file and line.
+fn file_options(
+    path: &Path,
+    editor: &Config,
+) -> Result<Option<crate::config::FileOptions>, String> {
+    let mut argv = vec!["leakfix".to_string(), "check".to_string()];
+    for id in &editor.select {
+        argv.extend(["--select".to_string(), id.clone()]);
+    }
+    for id in &editor.ignore {
+        argv.extend(["--ignore".to_string(), id.clone()]);
+    }
+    if let Some(version) = editor.target_go {
+        argv.extend(["--target-go".to_string(), version.to_string()]);
+    }
+    let cli = <crate::cli::Cli as clap::Parser>::try_parse_from(argv).map_err(|e| e.to_string())?;
+    let crate::cli::Command::Check(args) = cli.command else {
+        return Err("internal error: the editor's settings are not a check".to_string());
+    };
+    let mut resolver = crate::config::Resolver::new(&args.run).map_err(|e| format!("{e:#}"))?;
+    resolver.options(path).map_err(|e| format!("{e:#}"))
 }
 
 /// The buffer's text after the fix loop with the fixes `fix` applies (`fix --unsafe-fixes`
