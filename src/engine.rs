@@ -309,12 +309,7 @@ fn analyse(
             return;
         }
     };
-    let is_test_file = report.path.to_string_lossy().ends_with("_test.go");
-    let file_name = report
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (is_test_file, file_name) = test_file_and_name(&report.path);
     let file = SourceFile {
         text: &normalised.text,
         module,
@@ -393,12 +388,7 @@ pub fn continue_from(
     let Ok(stored) = Normalised::new(original.clone()) else {
         return;
     };
-    let is_test_file = report.path.to_string_lossy().ends_with("_test.go");
-    let file_name = report
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (is_test_file, file_name) = test_file_and_name(&report.path);
     let file = SourceFile {
         text,
         module,
@@ -424,6 +414,17 @@ pub fn continue_from(
         .collect();
     report.fixed = (fixed != stored.text).then(|| stored.restore(&fixed));
     report.original = report.fixed.as_ref().map(|_| original);
+}
+
+/// Whether the file at `path` is a test file, and its name within its directory: what a
+/// rule's `SourceFile` says about where the text comes from.
+fn test_file_and_name(path: &Path) -> (bool, String) {
+    let is_test_file = path.to_string_lossy().ends_with("_test.go");
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (is_test_file, name)
 }
 
 /// Locates a finding of `text`, which is stored in the form `stored` describes.

@@ -110,9 +110,7 @@ impl Interactive<'_> {
         }
         choice
     }
-}
 
-impl Interactive<'_> {
     fn ask(
         &mut self,
         finding: &Finding,
