@@ -315,7 +315,8 @@ fn print_list(out: &mut impl Write, reports: &[FileReport], action: Action) -> R
     };
     let listed = |report: &FileReport| match action {
         Action::Diff => report.fixed.is_some(),
-        Action::Fix => !report.applied.is_empty(),
+        // A file changed only by a fix spanning files has no applied fix of its own.
+        Action::Fix => !report.applied.is_empty() || (report.across && report.error.is_none()),
         _ => warns(&report.findings),
     };
     for report in reports.iter().filter(|r| listed(r)) {

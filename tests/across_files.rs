@@ -114,6 +114,18 @@ fn fix_edits_the_other_file_and_a_second_run_finds_nothing() {
 }
 
 #[test]
+fn fix_l_lists_both_files_of_a_fix_that_spans_files() {
+    let dir = module();
+    let output = run(dir.path(), &["fix", "-l"], 0);
+    let listed = text(&output.stdout);
+    assert_eq!(
+        listed.lines().collect::<Vec<_>>(),
+        ["produce.go", "watch.go"],
+        "{listed}"
+    );
+}
+
+#[test]
 fn diff_shows_the_hunk_in_the_other_file_and_git_applies_it() {
     let dir = module();
     let output = run(dir.path(), &["diff", "--color", "never"], 1);
