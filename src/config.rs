@@ -293,6 +293,12 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The planned options by path, for the passes that ask about one file at a time (fixes
+/// that span files, --verify).
+pub fn by_path(planned: &[(PathBuf, FileOptions)]) -> HashMap<&Path, &FileOptions> {
+    planned.iter().map(|(p, o)| (p.as_path(), o)).collect()
+}
+
 /// Each discovered file that is not excluded, with its options.
 pub fn plan(args: &RunArgs, files: &[PathBuf]) -> Result<Vec<(PathBuf, FileOptions)>> {
     let mut resolver = Resolver::new(args)?;

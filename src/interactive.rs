@@ -261,8 +261,7 @@ fn fix_across_files(
     answers: &mut Answers,
     palette: Palette,
 ) -> bool {
-    let by_path: std::collections::HashMap<&Path, &crate::config::FileOptions> =
-        planned.iter().map(|(p, o)| (p.as_path(), o)).collect();
+    let by_path = crate::config::by_path(planned);
     let options = |path: &Path| {
         let options = by_path.get(path)?;
         Some(across::FileOptions {
@@ -443,8 +442,7 @@ pub fn run(args: &RunArgs, verify: &VerifyArgs) -> anyhow::Result<u8> {
         }
     }
     if let Some(verifier) = &verifier {
-        let by_path: std::collections::HashMap<&Path, &crate::config::FileOptions> =
-            planned.iter().map(|(p, o)| (p.as_path(), o)).collect();
+        let by_path = crate::config::by_path(&planned);
         let options = |path: &Path| {
             let options = by_path.get(path)?;
             Some((&options.settings, options.rules.as_slice()))

@@ -237,8 +237,7 @@ fn analyse_files(
         fix_across_files(&mut reports, &planned, &modules, &packages, action);
     }
     if let Some(verifier) = verifier {
-        let by_path: std::collections::HashMap<&std::path::Path, &config::FileOptions> =
-            planned.iter().map(|(p, o)| (p.as_path(), o)).collect();
+        let by_path = config::by_path(&planned);
         let options = |path: &std::path::Path| {
             let options = by_path.get(path)?;
             Some((&options.settings, options.rules.as_slice()))
@@ -280,8 +279,7 @@ fn fix_across_files(
     packages: &packages::Packages,
     action: Action,
 ) {
-    let by_path: std::collections::HashMap<&std::path::Path, &config::FileOptions> =
-        planned.iter().map(|(p, o)| (p.as_path(), o)).collect();
+    let by_path = config::by_path(planned);
     let options = |path: &std::path::Path| {
         let options = by_path.get(path)?;
         let Mode::Fix(min) = file_mode(action, options.unsafe_fixes) else {
