@@ -194,6 +194,97 @@ fn a_fix_that_keeps_the_tests_green_is_kept() {
     assert!(read(dir.path(), "p/wait.go").contains("defer timer.Stop()"));
 }
 
+/// A test that fails on the runs of the package's tests listed in `FLAKE_RUNS` (counted
+/// in the file `$LEAKFIX_FLAKE_COUNTER`), whatever the code: a flaky test that leakfix's
+/// runs can be made to meet at a chosen moment, without timing.
+const FLAKY_TEST: &str = r#"package p
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestFlaky(t *testing.T) {
+	path := os.Getenv("LEAKFIX_FLAKE_COUNTER")
+	data, _ := os.ReadFile(path)
+	n, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	n++
+	if err := os.WriteFile(path, []byte(strconv.Itoa(n)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range strings.Split(os.Getenv("FLAKE_RUNS"), ",") {
+		if run == strconv.Itoa(n) {
+			t.Fatalf("flaked on run %d", n)
+		}
+	}
+}
+"#;
+
+/// `fix --verify` on the package of WAIT with FLAKY_TEST failing on the given runs. Run 1
+/// is the baseline, run 2 the trial of the fix, run 3 its re-run, runs 4–6 the re-runs
+/// without the fix.
+fn fix_with_flaky_test(flake_runs: &str) -> (tempfile::TempDir, Output) {
+    let dir = module(&[
+        ("p/wait.go", WAIT),
+        ("p/wait_test.go", WAIT_TEST),
+        ("p/flaky_test.go", FLAKY_TEST),
+    ]);
+    let counter = dir.path().join("flake-counter");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    isolate_go(&mut command);
+    command
+        .current_dir(dir.path())
+        .args(["fix", "--verify", "./p"])
+        .env("LEAKFIX_FLAKE_COUNTER", &counter)
+        .env("FLAKE_RUNS", flake_runs);
+    let output = common::output_with_timeout(command);
+    let runs = std::fs::read_to_string(&counter).unwrap();
+    assert_eq!(
+        runs,
+        "6",
+        "the flaky test ran {runs} times; {}",
+        stderr(&output)
+    );
+    (dir, output)
+}
+
+#[test]
+fn a_test_that_also_flakes_without_the_fixes_blames_no_fix() {
+    if !go_available() {
+        return;
+    }
+    let (dir, output) = fix_with_flaky_test("2,4");
+    let err = stderr(&output);
+    assert_exit(&output, 0);
+    assert!(
+        err.contains("leakfix: p: flaky: TestFlaky failed without the fixes too when run again; blamed on no fix")
+            && err.contains("1 fix kept, 0 backed out"),
+        "{err}"
+    );
+    assert!(read(dir.path(), "p/wait.go").contains("defer timer.Stop()"));
+}
+
+#[test]
+fn a_test_that_fails_only_with_the_fixes_condemns_them_even_when_it_passes_again() {
+    if !go_available() {
+        return;
+    }
+    let (dir, output) = fix_with_flaky_test("2");
+    let err = stderr(&output);
+    assert_exit(&output, 1);
+    assert!(
+        err.contains("backed out time-after-in-select")
+            && err.contains("fails TestFlaky")
+            && err.contains(
+                "failed with the fixes, passed when run again, and passed 3 of 3 runs without them"
+            ),
+        "{err}"
+    );
+    assert_eq!(read(dir.path(), "p/wait.go"), WAIT);
+}
+
 #[test]
 fn verifying_only_the_build_keeps_a_fix_that_only_the_tests_would_refuse() {
     if !go_available() {

@@ -4,7 +4,7 @@
 use super::VerifyError;
 use crate::cli::{VerifyArgs, VerifyLevel};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
@@ -70,6 +70,16 @@ impl Verifier {
 
     /// The arguments of a step after `go`, as run in the package's directory.
     fn arguments(&self, step: Step, overlay: Option<&Path>) -> Vec<String> {
+        self.arguments_for(step, overlay, None)
+    }
+
+    /// The arguments of a step; for `go test`, `subset` runs only some tests, some times.
+    fn arguments_for(
+        &self,
+        step: Step,
+        overlay: Option<&Path>,
+        subset: Option<&Subset>,
+    ) -> Vec<String> {
         let mut args: Vec<String> = match step {
             // `-o /dev/null` keeps a main package's binary out of the user's directory.
             Step::Build => vec![
@@ -82,10 +92,13 @@ impl Verifier {
             Step::Test => vec![
                 "test".into(),
                 "-json".into(),
-                "-count=1".into(),
+                format!("-count={}", subset.map_or(1, |s| s.count)),
                 format!("-timeout={}", go_duration(self.timeout)),
             ],
         };
+        if let Some(subset) = subset {
+            args.push(format!("-run={}", subset.pattern()));
+        }
         if let Some(tags) = &self.tags {
             args.push(format!("-tags={tags}"));
         }
@@ -115,6 +128,16 @@ impl Verifier {
         step: Step,
         overlay: Option<&Path>,
     ) -> Result<StepResult, VerifyError> {
+        self.run_step_for(dir, step, overlay, None)
+    }
+
+    fn run_step_for(
+        &self,
+        dir: &Path,
+        step: Step,
+        overlay: Option<&Path>,
+        subset: Option<&Subset>,
+    ) -> Result<StepResult, VerifyError> {
         let io_err = |what: &str, e| VerifyError::Io(format!("{what} in {}", dir.display()), e);
         let mut stdout =
             tempfile::tempfile().map_err(|e| io_err("creating a temporary file", e))?;
@@ -122,7 +145,7 @@ impl Verifier {
             tempfile::tempfile().map_err(|e| io_err("creating a temporary file", e))?;
         let mut command = Command::new(&self.go);
         command
-            .args(self.arguments(step, overlay))
+            .args(self.arguments_for(step, overlay, subset))
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(
@@ -137,7 +160,7 @@ impl Verifier {
             );
         own_process_group(&mut command);
         let limit = match step {
-            Step::Test => self.timeout + COMPILE_GRACE,
+            Step::Test => self.timeout * subset.map_or(1, |s| s.count) + COMPILE_GRACE,
             Step::Build | Step::Vet => self.timeout,
         };
         let mut child = command
@@ -183,22 +206,108 @@ impl Verifier {
             .collect()
     }
 
-    /// Runs the steps with the overlay, stopping at the first one that regresses.
+    /// Runs the steps with the overlay, stopping at the first one that regresses. Tests in
+    /// `flaky` (seen failing without the fixes) blame nothing; a test regression is run
+    /// again before it condemns the fixes (see `recheck`).
     pub(super) fn trial(
         &self,
         dir: &Path,
         overlay: &Path,
         baseline: &[StepResult],
+        flaky: &mut BTreeSet<String>,
     ) -> Result<Result<Vec<StepResult>, Regression>, VerifyError> {
         let mut results = Vec::new();
         for (&step, before) in self.steps.iter().zip(baseline) {
             let after = self.run_step(dir, step, Some(overlay))?;
-            if let Some(regression) = regression(self, before, &after) {
-                return Ok(Err(regression));
+            if let Some(regression) = regression(self, before, &after, flaky) {
+                let regression = match regression.tests.is_empty() {
+                    true => Some(regression),
+                    false => self.recheck(dir, overlay, regression, flaky)?,
+                };
+                if let Some(regression) = regression {
+                    return Ok(Err(regression));
+                }
             }
             results.push(after);
         }
         Ok(Ok(results))
+    }
+
+    /// A test that passed before and failed with the fixes is run again with them. If it
+    /// fails again, the fixes are to blame. If it passes, it failed only sometimes: it is
+    /// run `RECHECK_RUNS` times without the fixes, and a test that fails there too is
+    /// flaky — the package's own, remembered in `flaky` and never blamed on a fix. A test
+    /// that fails only with the fixes, even intermittently, still condemns them.
+    fn recheck(
+        &self,
+        dir: &Path,
+        overlay: &Path,
+        regression: Regression,
+        flaky: &mut BTreeSet<String>,
+    ) -> Result<Option<Regression>, VerifyError> {
+        let subset = Subset::of(&regression.tests, 1);
+        let again = self.run_step_for(dir, Step::Test, Some(overlay), Some(&subset))?;
+        if !subset.all_passed(&again) {
+            return Ok(Some(regression));
+        }
+        let without = Subset::of(&regression.tests, RECHECK_RUNS);
+        let base = self.run_step_for(dir, Step::Test, None, Some(&without))?;
+        let (own, blamed): (Vec<String>, Vec<String>) = regression
+            .tests
+            .iter()
+            .cloned()
+            .partition(|t| !without.passed(&base, t));
+        flaky.extend(own);
+        if blamed.is_empty() {
+            return Ok(None);
+        }
+        let mut output = vec![format!(
+            "failed with the fixes, passed when run again, and passed {RECHECK_RUNS} of {RECHECK_RUNS} runs without them"
+        )];
+        output.extend(regression.output);
+        Ok(Some(Regression {
+            tests: blamed,
+            output,
+            ..regression
+        }))
+    }
+}
+
+/// How many times a test that failed once with the fixes and then passed is run without
+/// them, to tell a flaky test from a fix that made it fail sometimes.
+const RECHECK_RUNS: u32 = 3;
+
+/// Some tests of a package, run `count` times: `go test -run '^(A|B)$' -count=N`.
+pub(super) struct Subset {
+    /// The top-level test functions (a subtest runs with its parent).
+    top: BTreeSet<String>,
+    count: u32,
+}
+
+impl Subset {
+    fn of(tests: &[String], count: u32) -> Subset {
+        Subset {
+            top: tests
+                .iter()
+                .map(|t| t.split('/').next().unwrap_or(t).to_string())
+                .collect(),
+            count,
+        }
+    }
+
+    /// The `-run` pattern. Test function names are Go identifiers, so they need no
+    /// escaping.
+    fn pattern(&self) -> String {
+        let names: Vec<&str> = self.top.iter().map(String::as_str).collect();
+        format!("^({})$", names.join("|"))
+    }
+
+    fn passed(&self, result: &StepResult, test: &str) -> bool {
+        result.tests.get(test) == Some(&TestOutcome::Passed)
+    }
+
+    fn all_passed(&self, result: &StepResult) -> bool {
+        self.top.iter().all(|t| self.passed(result, t))
     }
 }
 
@@ -332,7 +441,11 @@ fn parse_test_json(stdout: &str, stderr: &str, passed: bool) -> StepResult {
         };
         match (event.test, outcome, event.output) {
             (Some(test), Some(outcome), _) => {
-                result.tests.insert(test, outcome);
+                // With -count=N a test runs N times; one failure among them stands.
+                let seen = result.tests.entry(test).or_insert(outcome);
+                if *seen != TestOutcome::Failed {
+                    *seen = outcome;
+                }
             }
             (Some(test), None, Some(output)) => {
                 let lines = result.test_output.entry(test).or_default();
@@ -370,17 +483,31 @@ pub struct Regression {
 /// Whether `after` regresses against `before`: the step passed before and fails now, or a
 /// test that passed before does not pass now. A step or a test that already failed is
 /// the package's own failure and blames nothing.
-fn regression(verifier: &Verifier, before: &StepResult, after: &StepResult) -> Option<Regression> {
+fn regression(
+    verifier: &Verifier,
+    before: &StepResult,
+    after: &StepResult,
+    flaky: &BTreeSet<String>,
+) -> Option<Regression> {
     let step = after.step.unwrap_or(Step::Build);
     let tests: Vec<String> = before
         .tests
         .iter()
         .filter(|(name, &o)| {
-            o == TestOutcome::Passed && after.tests.get(*name) != Some(&TestOutcome::Passed)
+            o == TestOutcome::Passed
+                && after.tests.get(*name) != Some(&TestOutcome::Passed)
+                && !flaky.contains(*name)
         })
         .map(|(name, _)| name.clone())
         .collect();
-    let step_regressed = before.passed && !after.passed;
+    // A test run that failed only in flaky tests has not regressed as a step either.
+    let only_flaky = !after.tests.is_empty()
+        && after
+            .tests
+            .iter()
+            .filter(|(_, &o)| matches!(o, TestOutcome::Failed | TestOutcome::Unfinished))
+            .all(|(name, _)| flaky.contains(name));
+    let step_regressed = before.passed && !after.passed && !only_flaky;
     if tests.is_empty() && !step_regressed {
         return None;
     }
@@ -438,7 +565,8 @@ mod tests {
         };
         let mut after = after;
         after.step = Some(Step::Test);
-        let regression = regression(&verifier, &before, &after).expect("TestA regressed");
+        let regression =
+            regression(&verifier, &before, &after, &BTreeSet::new()).expect("TestA regressed");
         assert_eq!(regression.tests, ["TestA"]);
         assert_eq!(regression.output, ["panic: test timed out after 1s"]);
         assert_eq!(regression.command, "go test -count=1 -timeout=1s .");
@@ -465,6 +593,6 @@ mod tests {
             timeout: Duration::from_secs(1),
             tags: None,
         };
-        assert!(regression(&verifier, &failing, &failing).is_none());
+        assert!(regression(&verifier, &failing, &failing, &BTreeSet::new()).is_none());
     }
 }

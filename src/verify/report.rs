@@ -82,6 +82,9 @@ pub struct PackageOutcome {
     pub after: Tally,
     pub kept: usize,
     pub backed_out: Vec<BackedOut>,
+    /// Tests that failed once with the fixes and also failed without them when run again:
+    /// flaky, and blamed on no fix.
+    pub flaky: Vec<String>,
     pub elapsed: Duration,
 }
 
@@ -111,6 +114,9 @@ pub fn write_summary(err: &mut impl Write, summary: &Summary) -> io::Result<()> 
             package.backed_out.len(),
             package.elapsed.as_secs_f64()
         )?;
+        if let Some(flaky) = flaky_line(package) {
+            writeln!(err, "leakfix: {}: {flaky}", package.dir)?;
+        }
         for backed in &package.backed_out {
             writeln!(err, "{}", backed_out_line(backed))?;
             for line in &backed.regression.output {
@@ -119,6 +125,17 @@ pub fn write_summary(err: &mut impl Write, summary: &Summary) -> io::Result<()> 
         }
     }
     Ok(())
+}
+
+/// `flaky: TestX failed without the fixes too when run again; blamed on no fix`.
+fn flaky_line(package: &PackageOutcome) -> Option<String> {
+    if package.flaky.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "flaky: {} failed without the fixes too when run again; blamed on no fix",
+        package.flaky.join(", ")
+    ))
 }
 
 /// `path:line: backed out rule-id: `go test -count=1 .` fails TestX`.
@@ -174,6 +191,11 @@ pub fn markdown(summary: &Summary) -> String {
             p.backed_out.len()
         );
     }
+    for p in &summary.packages {
+        if let Some(flaky) = flaky_line(p) {
+            let _ = writeln!(md, "\n`{}`: {flaky}.", p.dir);
+        }
+    }
     let backed: Vec<&BackedOut> = summary.backed_out().collect();
     if !backed.is_empty() {
         md.push_str("\n**Backed out** (not in this pull request):\n\n");
@@ -219,6 +241,7 @@ mod tests {
                         output: vec!["p_test.go:17: received 0 of 3 values".into()],
                     },
                 }],
+                flaky: Vec::new(),
                 elapsed: Duration::from_secs(3),
             }],
         };

@@ -6,7 +6,7 @@ use super::report::{BackedOut, PackageOutcome, Tally};
 use super::{Candidate, Refix, VerifyError};
 use crate::engine::FileReport;
 use leakfix_transforms::{Finding, FixPolicy};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -56,10 +56,11 @@ pub(super) fn verify_package(
         files,
         refix,
         baseline: verifier.baseline(&dir)?,
+        flaky: BTreeSet::new(),
     };
     let all: Vec<(usize, FixKey)> = search.all_fixes();
     let overlay = search.overlay_of_reports()?;
-    let halved = match verifier.trial(&dir, &overlay.path(), &search.baseline)? {
+    let halved = match verifier.trial(&dir, &overlay.path(), &search.baseline, &mut search.flaky)? {
         Ok(results) => Halved {
             kept: all.clone(),
             last: Some(results),
@@ -96,6 +97,7 @@ pub(super) fn verify_package(
         after,
         kept: halved.kept.len(),
         backed_out,
+        flaky: search.flaky.into_iter().collect(),
         elapsed: started.elapsed(),
     })
 }
@@ -175,6 +177,8 @@ struct Search<'v, 'c, 'r> {
     files: Vec<Candidate<'c>>,
     refix: &'r Refix<'r>,
     baseline: Vec<StepResult>,
+    /// Tests seen failing without the fixes when run again: they blame no fix.
+    flaky: BTreeSet<String>,
 }
 
 impl Search<'_, '_, '_> {
@@ -233,7 +237,7 @@ impl Search<'_, '_, '_> {
 
     /// Verifies `fixes`: the step results, or the regression they cause.
     fn try_fixes(
-        &self,
+        &mut self,
         fixes: &[(usize, FixKey)],
     ) -> Result<Result<Vec<StepResult>, Regression>, VerifyError> {
         let mut overlay = Overlay::new()?;
@@ -244,7 +248,7 @@ impl Search<'_, '_, '_> {
         }
         let overlay = overlay.finish()?;
         self.verifier
-            .trial(self.dir, &overlay.path(), &self.baseline)
+            .trial(self.dir, &overlay.path(), &self.baseline, &mut self.flaky)
     }
 
     /// Replaces each report by the one with only the kept fixes.
