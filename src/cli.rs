@@ -287,7 +287,8 @@ pub struct PrArgs {
 pub struct VerifyArgs {
     /// Build, vet and test (`go test -count=1`) every package a fix touches before and
     /// after the fixes, and back out each fix that makes its package regress; LEVEL stops
-    /// after build or vet. Files are written, or committed, only once their package verified.
+    /// after build or vet, or with `leaks` also counts the goroutines the tests leak before
+    /// and after. Files are written, or committed, only once their package verified.
     #[arg(
         long,
         value_enum,
@@ -322,4 +323,7 @@ pub enum VerifyLevel {
     Vet,
     /// `go build`, `go vet` and `go test -count=1`.
     Test,
+    /// As `test`, with the tests run as `leakfix test` runs them: the leaked goroutines
+    /// of each package before and after the fixes, and the fixes that removed them.
+    Leaks,
 }

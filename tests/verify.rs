@@ -285,6 +285,74 @@ fn a_test_that_fails_only_with_the_fixes_condemns_them_even_when_it_passes_again
     assert_eq!(read(dir.path(), "p/wait.go"), WAIT);
 }
 
+/// A premature return: when `fail` is set nobody receives, and the sender leaks. The
+/// safe fix buffers the channel.
+const SEND_LEAK: &str = r#"package p
+
+import "errors"
+
+func First(fail bool) (int, error) {
+	c := make(chan int)
+	go func() {
+		c <- 42
+	}()
+	if fail {
+		return 0, errors.New("failed")
+	}
+	return <-c, nil
+}
+"#;
+
+/// A plain test that passes, and exercises the leak.
+const SEND_LEAK_TEST: &str = r#"package p
+
+import "testing"
+
+func TestFirst(t *testing.T) {
+	if _, err := First(true); err == nil {
+		t.Fatal("want an error")
+	}
+	if v, err := First(false); err != nil || v != 42 {
+		t.Fatalf("got %d, %v", v, err)
+	}
+}
+"#;
+
+#[test]
+fn verify_leaks_counts_the_leaked_goroutines_before_and_after_and_confirms_the_fix() {
+    if !go_available() {
+        return;
+    }
+    let dir = module(&[
+        ("p/leak.go", SEND_LEAK),
+        ("p/leak_test.go", SEND_LEAK_TEST),
+        ("p/wait.go", WAIT),
+        ("p/wait_test.go", WAIT_TEST),
+    ]);
+    let output = leakfix(dir.path(), &["fix", "--verify=leaks", "./..."]);
+    assert_exit(&output, 0);
+    let err = stderr(&output);
+    assert!(
+        err.contains("before: build ok, vet ok, test ok, 2 passed, 0 failed, 1 leaked goroutine; after: build ok, vet ok, test ok, 2 passed, 0 failed, 0 leaked goroutines; 2 fixes kept"),
+        "{err}"
+    );
+    assert!(
+        err.contains("leakfix: p: leaked goroutines at run time: 1 before → 0 after\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("p/leak.go:6: unbuffered-send-leak: confirmed at run time: 1 goroutine leaked there before the fix (blocked at p/leak.go:8)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("p/wait.go:9: time-after-in-select: no goroutine leaked there in the tests before the fix, so the fix removes no leak seen at run time"),
+        "{err}"
+    );
+    assert!(read(dir.path(), "p/leak.go").contains("make(chan int, 1)"));
+    // The hook lived only in the overlay.
+    assert!(!dir.path().join("p/zz_leakfix_leakreport_test.go").exists());
+}
+
 #[test]
 fn verifying_only_the_build_keeps_a_fix_that_only_the_tests_would_refuse() {
     if !go_available() {

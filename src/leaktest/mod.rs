@@ -8,8 +8,12 @@
 //! manual findings with their stack.
 
 mod overlay;
+mod probe;
 mod report;
 mod stacks;
+
+pub use probe::Probe;
+pub use report::{confirmed_by, FunctionSpans, Leak};
 
 use crate::cli::TestArgs;
 use anyhow::{bail, Context, Result};
@@ -118,7 +122,7 @@ pub fn run(args: &TestArgs) -> Result<u8> {
 }
 
 /// The toolchain's version, from `go env GOVERSION`; a missing toolchain is an error.
-fn go_version(go: &Path) -> Result<GoVersion> {
+pub fn go_version(go: &Path) -> Result<GoVersion> {
     let output = Command::new(go)
         .args(["env", "GOVERSION"])
         .output()
@@ -151,9 +155,18 @@ fn with_leak_experiment() -> String {
 
 /// The packages matching `patterns`, from `go list -json`.
 fn list_packages(go: &Path, patterns: &[String]) -> Result<Vec<Package>> {
+    let mut arguments = vec!["-json".to_string()];
+    arguments.extend(patterns.iter().cloned());
+    list_packages_in(go, Path::new("."), &arguments)
+}
+
+/// The packages `go list ARGUMENTS` names, run in `dir`.
+fn list_packages_in(go: &Path, dir: &Path, arguments: &[String]) -> Result<Vec<Package>> {
+    let patterns = arguments;
     let output = Command::new(go)
-        .args(["list", "-json"])
-        .args(patterns)
+        .arg("list")
+        .args(arguments)
+        .current_dir(dir)
         .output()
         .with_context(|| format!("running {} list", go.display()))?;
     if !output.status.success() {

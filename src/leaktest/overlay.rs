@@ -61,13 +61,22 @@ impl Package {
 
 /// The overlay files of one package: (path in the package directory, contents).
 pub fn package_overlay(package: &Package) -> Vec<(PathBuf, String)> {
+    package_overlay_with(package, &|path| std::fs::read_to_string(path).ok())
+}
+
+/// The overlay files of one package, its test files read with `read` (which may give a
+/// fixed text instead of the one on disk).
+pub fn package_overlay_with(
+    package: &Package,
+    read: &dyn Fn(&Path) -> Option<String>,
+) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     let mut hook_package = package.name.clone();
     let mut test_main = OWN_TEST_MAIN;
     let test_files = package.test_go_files.iter().chain(&package.x_test_go_files);
     for name in test_files {
         let path = package.dir.join(name);
-        let Ok(source) = std::fs::read_to_string(&path) else {
+        let Some(source) = read(&path) else {
             continue;
         };
         if let Some((file_package, rewritten)) = wrap_test_main(&source) {

@@ -119,7 +119,7 @@ pub fn static_findings(args: &RunArgs, packages: &[Package]) -> Result<Vec<Stati
 
 /// The line ranges of the top-level functions of a file, read once per file.
 #[derive(Default)]
-struct FunctionSpans {
+pub struct FunctionSpans {
     by_file: HashMap<PathBuf, Vec<(usize, usize)>>,
 }
 
@@ -151,11 +151,14 @@ impl FunctionSpans {
 /// function whose `go` statement started it (channel rules report at the channel's
 /// `make`, in that function) — narrowed, when the blocked line is a channel operation, to
 /// the findings whose line names that channel.
-fn confirmed_by(leak: &Leak, statics: &[StaticFinding], spans: &mut FunctionSpans) -> Vec<usize> {
-    let at_operation: Vec<usize> = (0..statics.len())
-        .filter(|&i| {
-            statics[i].path == leak.blocked.file && statics[i].located.line == leak.blocked.line
-        })
+/// `places` are the findings' files (canonical) and lines; the result indexes them.
+pub fn confirmed_by(
+    leak: &Leak,
+    places: &[(&Path, usize)],
+    spans: &mut FunctionSpans,
+) -> Vec<usize> {
+    let at_operation: Vec<usize> = (0..places.len())
+        .filter(|&i| places[i] == (leak.blocked.file.as_path(), leak.blocked.line))
         .collect();
     if !at_operation.is_empty() {
         return at_operation;
@@ -166,10 +169,8 @@ fn confirmed_by(leak: &Leak, statics: &[StaticFinding], spans: &mut FunctionSpan
     let Some((start, end)) = spans.around(&started.file, started.line) else {
         return Vec::new();
     };
-    let in_function: Vec<usize> = (0..statics.len())
-        .filter(|&i| {
-            statics[i].path == started.file && (start..=end).contains(&statics[i].located.line)
-        })
+    let in_function: Vec<usize> = (0..places.len())
+        .filter(|&i| places[i].0 == started.file && (start..=end).contains(&places[i].1))
         .collect();
     let Some(channel) = source_line(&leak.blocked.file, leak.blocked.line)
         .as_deref()
@@ -181,8 +182,7 @@ fn confirmed_by(leak: &Leak, statics: &[StaticFinding], spans: &mut FunctionSpan
         .iter()
         .copied()
         .filter(|&i| {
-            source_line(&statics[i].path, statics[i].located.line)
-                .is_some_and(|text| names_word(&text, &channel))
+            source_line(places[i].0, places[i].1).is_some_and(|text| names_word(&text, &channel))
         })
         .collect();
     if naming.is_empty() {
@@ -245,9 +245,13 @@ pub fn print(
     statics: &[StaticFinding],
 ) -> Result<bool> {
     let mut spans = FunctionSpans::default();
+    let places: Vec<(&Path, usize)> = statics
+        .iter()
+        .map(|s| (s.path.as_path(), s.located.line))
+        .collect();
     let confirmed: Vec<Vec<usize>> = leaks
         .iter()
-        .map(|leak| confirmed_by(leak, statics, &mut spans))
+        .map(|leak| confirmed_by(leak, &places, &mut spans))
         .collect();
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -3,6 +3,8 @@
 
 use super::VerifyError;
 use crate::cli::{VerifyArgs, VerifyLevel};
+use crate::leaktest::Leak;
+use leakfix_transforms::GoVersion;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -32,6 +34,9 @@ pub struct Verifier {
     pub(super) steps: Vec<Step>,
     timeout: Duration,
     tags: Option<String>,
+    /// With `--verify=leaks`: the toolchain's version, which decides whether the leak
+    /// profile is an experiment to turn on.
+    leaks: Option<GoVersion>,
 }
 
 impl Verifier {
@@ -58,13 +63,21 @@ impl Verifier {
         let steps = match level {
             VerifyLevel::Build => vec![Step::Build],
             VerifyLevel::Vet => vec![Step::Build, Step::Vet],
-            VerifyLevel::Test => vec![Step::Build, Step::Vet, Step::Test],
+            VerifyLevel::Test | VerifyLevel::Leaks => vec![Step::Build, Step::Vet, Step::Test],
+        };
+        let leaks = match level {
+            VerifyLevel::Leaks => Some(
+                crate::leaktest::go_version(&go)
+                    .map_err(|e| VerifyError::NoToolchain(shown, format!("{e:#}")))?,
+            ),
+            _ => None,
         };
         Ok(Some(Verifier {
             go,
             steps,
             timeout: args.verify_timeout,
             tags: args.tags.clone(),
+            leaks,
         }))
     }
 
@@ -143,7 +156,19 @@ impl Verifier {
             tempfile::tempfile().map_err(|e| io_err("creating a temporary file", e))?;
         let mut stderr =
             tempfile::tempfile().map_err(|e| io_err("creating a temporary file", e))?;
+        // A full test run with --verify=leaks also reports the goroutines it leaked.
+        let probe = match (step, self.leaks, subset) {
+            (Step::Test, Some(_), None) => {
+                crate::leaktest::Probe::new(&self.go, dir, self.tags.as_deref(), overlay)
+                    .map_err(|e| VerifyError::Leaks(dir.display().to_string(), format!("{e:#}")))?
+            }
+            _ => None,
+        };
+        let overlay = probe.as_ref().map(|p| p.overlay()).or(overlay);
         let mut command = Command::new(&self.go);
+        if let (Some(probe), Some(version)) = (&probe, self.leaks) {
+            probe.configure(&mut command, version);
+        }
         command
             .args(self.arguments_for(step, overlay, subset))
             .current_dir(dir)
@@ -188,6 +213,12 @@ impl Verifier {
             },
         };
         result.step = Some(step);
+        if let Some(probe) = &probe {
+            result.leaks =
+                Some(probe.leaks().map_err(|e| {
+                    VerifyError::Leaks(dir.display().to_string(), format!("{e:#}"))
+                })?);
+        }
         if killed {
             result.passed = false;
             result.output.insert(
@@ -393,6 +424,8 @@ pub struct StepResult {
     output: Vec<String>,
     /// For `go test`: each test's own output, for the report of a test that regressed.
     test_output: BTreeMap<String, Vec<String>>,
+    /// With `--verify=leaks`, for `go test`: the goroutines the test binary leaked.
+    pub(super) leaks: Option<Vec<Leak>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -562,6 +595,7 @@ mod tests {
             steps: vec![Step::Test],
             timeout: Duration::from_secs(1),
             tags: None,
+            leaks: None,
         };
         let mut after = after;
         after.step = Some(Step::Test);
@@ -592,7 +626,24 @@ mod tests {
             steps: vec![Step::Build],
             timeout: Duration::from_secs(1),
             tags: None,
+            leaks: None,
         };
         assert!(regression(&verifier, &failing, &failing, &BTreeSet::new()).is_none());
+    }
+
+    #[test]
+    fn one_failure_among_repeated_runs_stands_and_the_subset_runs_top_level_tests() {
+        let runs = [
+            r#"{"Action":"run","Test":"TestA"}"#,
+            r#"{"Action":"fail","Test":"TestA"}"#,
+            r#"{"Action":"run","Test":"TestA"}"#,
+            r#"{"Action":"pass","Test":"TestA"}"#,
+        ]
+        .join("\n");
+        let result = parse_test_json(&runs, "", false);
+        let subset = Subset::of(&["TestA".into(), "TestA/sub".into(), "TestB".into()], 3);
+        assert_eq!(subset.pattern(), "^(TestA|TestB)$");
+        assert!(!subset.passed(&result, "TestA"));
+        assert!(!subset.all_passed(&result));
     }
 }

@@ -46,6 +46,8 @@ pub enum VerifyError {
     NoToolchain(String, String),
     #[error("{0}: {1}")]
     Io(String, io::Error),
+    #[error("{0}: collecting the leaked goroutines: {1}")]
+    Leaks(String, String),
 }
 
 /// A fixed file to verify.

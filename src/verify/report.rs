@@ -26,6 +26,8 @@ pub struct Tally {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// With `--verify=leaks`: the goroutines the tests leaked, and at how many places.
+    pub leaked: Option<(usize, usize)>,
 }
 
 impl Tally {
@@ -46,6 +48,10 @@ impl Tally {
                 .map(|r| r.count(TestOutcome::Failed) + r.count(TestOutcome::Unfinished))
                 .sum(),
             skipped: results.iter().map(|r| r.count(TestOutcome::Skipped)).sum(),
+            leaked: results
+                .iter()
+                .find_map(|r| r.leaks.as_ref())
+                .map(|leaks| (leaks.iter().map(|l| l.count).sum(), leaks.len())),
         }
     }
 
@@ -69,6 +75,12 @@ impl Tally {
                 self.passed, self.failed
             ));
         }
+        if let Some((goroutines, _)) = self.leaked {
+            parts.push(format!(
+                "{goroutines} leaked goroutine{}",
+                crate::plural(goroutines, "s")
+            ));
+        }
         parts.join(", ")
     }
 }
@@ -85,7 +97,37 @@ pub struct PackageOutcome {
     /// Tests that failed once with the fixes and also failed without them when run again:
     /// flaky, and blamed on no fix.
     pub flaky: Vec<String>,
+    /// With `--verify=leaks`: each kept fix and the goroutines that leaked at its finding
+    /// before the fixes.
+    pub leak_evidence: Vec<LeakEvidence>,
     pub elapsed: Duration,
+}
+
+/// What the run-time leak report said about a kept fix's finding before the fixes.
+#[derive(Debug, Clone)]
+pub struct LeakEvidence {
+    pub path: String,
+    pub key: FixKey,
+    /// Goroutines leaked at the finding before the fixes.
+    pub before: usize,
+    /// Where they were blocked, as `path:line`.
+    pub blocked: Vec<String>,
+}
+
+impl LeakEvidence {
+    /// `p/x.go:5: blocking-send-in-loop: confirmed at run time: 3 goroutines leaked there
+    /// before the fix (blocked at p/x.go:7)`, or that the tests saw no leak there.
+    pub fn describe(&self) -> String {
+        let at = format!("{}:{}: {}", self.path, self.key.line, self.key.rule);
+        match self.before {
+            0 => format!("{at}: no goroutine leaked there in the tests before the fix, so the fix removes no leak seen at run time"),
+            n => format!(
+                "{at}: confirmed at run time: {n} goroutine{} leaked there before the fix (blocked at {})",
+                crate::plural(n, "s"),
+                self.blocked.join(", ")
+            ),
+        }
+    }
 }
 
 /// What verification found overall: the commands and each package.
@@ -117,6 +159,12 @@ pub fn write_summary(err: &mut impl Write, summary: &Summary) -> io::Result<()> 
         if let Some(flaky) = flaky_line(package) {
             writeln!(err, "leakfix: {}: {flaky}", package.dir)?;
         }
+        if let Some(leaks) = leaks_line(package) {
+            writeln!(err, "leakfix: {}: {leaks}", package.dir)?;
+        }
+        for evidence in &package.leak_evidence {
+            writeln!(err, "{}", evidence.describe())?;
+        }
         for backed in &package.backed_out {
             writeln!(err, "{}", backed_out_line(backed))?;
             for line in &backed.regression.output {
@@ -125,6 +173,21 @@ pub fn write_summary(err: &mut impl Write, summary: &Summary) -> io::Result<()> 
         }
     }
     Ok(())
+}
+
+/// `leaked goroutines: 3 before → 0 after`, and when the fixes removed none, that too.
+fn leaks_line(package: &PackageOutcome) -> Option<String> {
+    let (before, _) = package.before.leaked?;
+    let (after, _) = package.after.leaked.unwrap_or((before, 0));
+    let verdict = match (before, after) {
+        (0, 0) => "; the tests leaked none before the fixes",
+        (b, a) if a == b => "; the fixes removed no leaked goroutine",
+        (b, a) if a > b => "; the tests leaked more goroutines after the fixes",
+        _ => "",
+    };
+    Some(format!(
+        "leaked goroutines at run time: {before} before → {after} after{verdict}"
+    ))
 }
 
 /// `flaky: TestX failed without the fixes too when run again; blamed on no fix`.
@@ -196,6 +259,22 @@ pub fn markdown(summary: &Summary) -> String {
             let _ = writeln!(md, "\n`{}`: {flaky}.", p.dir);
         }
     }
+    let with_leaks: Vec<&PackageOutcome> = summary
+        .packages
+        .iter()
+        .filter(|p| p.before.leaked.is_some())
+        .collect();
+    if !with_leaks.is_empty() {
+        md.push_str("\n**Leaks at run time** (the tests run as `leakfix test` runs them):\n\n");
+        for p in with_leaks {
+            if let Some(line) = leaks_line(p) {
+                let _ = writeln!(md, "- `{}`: {line}", p.dir.replace('|', "\\|"));
+            }
+            for evidence in &p.leak_evidence {
+                let _ = writeln!(md, "  - {}", evidence.describe());
+            }
+        }
+    }
     let backed: Vec<&BackedOut> = summary.backed_out().collect();
     if !backed.is_empty() {
         md.push_str("\n**Backed out** (not in this pull request):\n\n");
@@ -220,6 +299,7 @@ mod tests {
             passed,
             failed,
             skipped: 0,
+            leaked: None,
         };
         let summary = Summary {
             commands: vec!["go test -count=1 .".into()],
@@ -242,6 +322,7 @@ mod tests {
                     },
                 }],
                 flaky: Vec::new(),
+                leak_evidence: Vec::new(),
                 elapsed: Duration::from_secs(3),
             }],
         };
@@ -259,5 +340,53 @@ mod tests {
         assert!(
             backed_out_line(&many).ends_with("fails Test0, Test1, Test2, Test3, Test4 and 3 more")
         );
+    }
+
+    #[test]
+    fn the_pull_request_section_counts_the_leaks_and_says_which_fix_removed_one() {
+        let tally = |leaked| Tally {
+            steps: vec![("go test -count=1 .".into(), true)],
+            passed: 1,
+            failed: 0,
+            skipped: 0,
+            leaked: Some((leaked, leaked)),
+        };
+        let evidence = |rule, line, before: usize| LeakEvidence {
+            path: "p/leak.go".into(),
+            key: FixKey {
+                rule,
+                line,
+                title: "t".into(),
+            },
+            before,
+            blocked: (0..before.min(1))
+                .map(|_| "p/leak.go:8".to_string())
+                .collect(),
+        };
+        let summary = Summary {
+            commands: vec!["go test -count=1 .".into()],
+            packages: vec![PackageOutcome {
+                dir: "p".into(),
+                before: tally(2),
+                after: tally(0),
+                kept: 2,
+                backed_out: Vec::new(),
+                flaky: vec!["TestFlaky".into()],
+                leak_evidence: vec![
+                    evidence("unbuffered-send-leak", 6, 2),
+                    evidence("time-after-in-select", 12, 0),
+                ],
+                elapsed: Duration::from_secs(1),
+            }],
+        };
+        let md = markdown(&summary);
+        assert!(md.contains("| `p` | test ok, 1 passed, 0 failed, 2 leaked goroutines | test ok, 1 passed, 0 failed, 0 leaked goroutines | 2 | 0 |"), "{md}");
+        assert!(md.contains("- `p`: leaked goroutines at run time: 2 before → 0 after\n  - p/leak.go:6: unbuffered-send-leak: confirmed at run time: 2 goroutines leaked there before the fix (blocked at p/leak.go:8)\n  - p/leak.go:12: time-after-in-select: no goroutine leaked there"), "{md}");
+        assert!(md.contains("`p`: flaky: TestFlaky failed without the fixes too when run again; blamed on no fix."), "{md}");
+        let mut same = summary.packages[0].clone();
+        same.after = tally(2);
+        assert!(leaks_line(&same)
+            .unwrap()
+            .ends_with("the fixes removed no leaked goroutine"));
     }
 }

@@ -2,9 +2,10 @@
 //! regress, halving until each fix that still regresses is found and backed out.
 
 use super::go::{Regression, StepResult, Verifier};
-use super::report::{BackedOut, PackageOutcome, Tally};
+use super::report::{BackedOut, LeakEvidence, PackageOutcome, Tally};
 use super::{Candidate, Refix, VerifyError};
 use crate::engine::FileReport;
+use crate::leaktest::{confirmed_by, FunctionSpans};
 use leakfix_transforms::{Finding, FixPolicy};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
@@ -77,6 +78,7 @@ pub(super) fn verify_package(
             halve(&all, regression, &mut |fixes| search.try_fixes(fixes))?
         }
     };
+    let leak_evidence = search.leak_evidence(&halved.kept);
     let before = Tally::of(verifier, &search.baseline);
     let after = Tally::of(verifier, halved.last.as_ref().unwrap_or(&search.baseline));
     if halved.kept.len() != all.len() {
@@ -98,6 +100,7 @@ pub(super) fn verify_package(
         kept: halved.kept.len(),
         backed_out,
         flaky: search.flaky.into_iter().collect(),
+        leak_evidence,
         elapsed: started.elapsed(),
     })
 }
@@ -249,6 +252,44 @@ impl Search<'_, '_, '_> {
         let overlay = overlay.finish()?;
         self.verifier
             .trial(self.dir, &overlay.path(), &self.baseline, &mut self.flaky)
+    }
+
+    /// With `--verify=leaks`: for each kept fix, the goroutines that leaked at its finding
+    /// in the baseline's tests (as `leakfix test` confirms findings).
+    fn leak_evidence(&self, kept: &[(usize, FixKey)]) -> Vec<LeakEvidence> {
+        let Some(leaks) = self.baseline.iter().find_map(|r| r.leaks.as_ref()) else {
+            return Vec::new();
+        };
+        let paths: Vec<PathBuf> = kept.iter().map(|(i, _)| self.go_path(*i)).collect();
+        let places: Vec<(&Path, usize)> = paths
+            .iter()
+            .zip(kept)
+            .map(|(path, (_, key))| (path.as_path(), key.line))
+            .collect();
+        let mut evidence: Vec<LeakEvidence> = kept
+            .iter()
+            .map(|(i, key)| LeakEvidence {
+                path: self.files[*i].shown.clone(),
+                key: key.clone(),
+                before: 0,
+                blocked: Vec::new(),
+            })
+            .collect();
+        let mut spans = FunctionSpans::default();
+        for leak in leaks {
+            for index in confirmed_by(leak, &places, &mut spans) {
+                let at = format!(
+                    "{}:{}",
+                    crate::output::display_path(&leak.blocked.file),
+                    leak.blocked.line
+                );
+                evidence[index].before += leak.count;
+                if !evidence[index].blocked.contains(&at) {
+                    evidence[index].blocked.push(at);
+                }
+            }
+        }
+        evidence
     }
 
     /// Replaces each report by the one with only the kept fixes.
