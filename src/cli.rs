@@ -201,6 +201,18 @@ pub struct TestArgs {
     /// where the toolchain has the goroutine leak profile.
     #[arg(long)]
     pub stacks: bool,
+
+    /// Run only the tests matching REGEXP (`go test -run`).
+    #[arg(long = "run", value_name = "REGEXP")]
+    pub run_tests: Option<String>,
+
+    /// Build tags for `go list` and `go test` (`-tags`); GOFLAGS passes through too.
+    #[arg(long, value_name = "TAG,...")]
+    pub tags: Option<String>,
+
+    /// How long each test binary may run (`go test -timeout`, e.g. `90s`, `10m`).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 // The bot half of the patch layer: `fix --branch` and `pr` (src/git.rs, src/pr.rs).

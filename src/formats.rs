@@ -23,13 +23,39 @@ pub fn write_sarif(
 ) -> io::Result<()> {
     let mut results = Vec::new();
     for report in reports {
-        let location = artifact_location(&display_path(&report.path));
         for located in pick(report) {
-            let sibling =
-                |name: &str| artifact_location(&display_path(&report.path.with_file_name(name)));
-            results.push(sarif_result(located, &location, &sibling));
+            results.push(sarif_finding(located, &report.path));
         }
     }
+    write_sarif_log(out, results, Vec::new())
+}
+
+/// One finding of the file at `path` as a SARIF result.
+pub fn sarif_finding(located: &Located, path: &Path) -> Value {
+    let location = artifact_location(&display_path(path));
+    let sibling = |name: &str| artifact_location(&display_path(&path.with_file_name(name)));
+    sarif_result(located, &location, &sibling)
+}
+
+/// A SARIF location: a file, and a line and column in it.
+pub fn sarif_location(path: &Path, line: usize, column: usize) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": artifact_location(&display_path(path)),
+            "region": { "startLine": line, "startColumn": column },
+        }
+    })
+}
+
+/// A SARIF log of one run of leakfix with the given results; `extra_rules` describe rule
+/// ids the results use beyond leakfix's rules.
+pub fn write_sarif_log(
+    out: &mut impl Write,
+    results: Vec<Value>,
+    extra_rules: Vec<Value>,
+) -> io::Result<()> {
+    let mut descriptors: Vec<Value> = rules::RULES.iter().map(sarif_rule).collect();
+    descriptors.extend(extra_rules);
     let log = json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -38,7 +64,7 @@ pub fn write_sarif(
                 "driver": {
                     "name": "leakfix",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules::RULES.iter().map(sarif_rule).collect::<Vec<_>>(),
+                    "rules": descriptors,
                 }
             },
             "columnKind": "unicodeCodePoints",

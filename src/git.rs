@@ -144,11 +144,27 @@ impl BranchOutcome {
     pub fn failed(&self) -> bool {
         self.reports.iter().any(|r| r.report.error.is_some())
     }
+
+    /// 2 when a file could not be processed, 1 when `--verify` backed out a fix (a script
+    /// then knows the branch holds less than was found), else 0.
+    pub fn exit_code(&self) -> u8 {
+        let backed_out = self
+            .verification
+            .as_ref()
+            .is_some_and(|v| v.backed_out().next().is_some());
+        if self.failed() {
+            crate::EXIT_ERROR
+        } else if backed_out {
+            crate::EXIT_FOUND
+        } else {
+            crate::EXIT_CLEAN
+        }
+    }
 }
 
-/// `leakfix fix --branch NAME`: commits, prints the summary, and exits 0 (or 2 when a file
-/// could not be processed; the other files' fixes are still committed, as plain `fix`
-/// still writes them).
+/// `leakfix fix --branch NAME`: commits, prints the summary, and exits 0; 1 when `--verify`
+/// backed out a fix (the branch has the others); 2 when a file could not be processed (the
+/// other files' fixes are still committed, as plain `fix` still writes them).
 pub fn run_fix_branch(args: &FixArgs) -> anyhow::Result<u8> {
     let branch = args.branch.branch.as_deref().unwrap_or_default();
     let repo = open_repository()?;
@@ -159,11 +175,7 @@ pub fn run_fix_branch(args: &FixArgs) -> anyhow::Result<u8> {
         verify: &args.verify,
     };
     let outcome = commit_and_report(&repo, &args.run, &target)?;
-    Ok(if outcome.failed() {
-        crate::EXIT_ERROR
-    } else {
-        crate::EXIT_CLEAN
-    })
+    Ok(outcome.exit_code())
 }
 
 /// The branch to write, as the command line gives it.

@@ -87,7 +87,7 @@ fn publish(args: &PrArgs, token: &str) -> anyhow::Result<u8> {
     let outcome = git::commit_and_report(&repo, &args.run, &target)?;
     let Some(commit) = &outcome.commit else {
         eprintln!("leakfix: nothing pushed; no pull request opened or updated");
-        return Ok(exit_code(&outcome));
+        return Ok(outcome.exit_code());
     };
     push(&repo, &args.remote, &args.branch, token)?;
     eprintln!(
@@ -104,15 +104,7 @@ fn publish(args: &PrArgs, token: &str) -> anyhow::Result<u8> {
     };
     let url = open_or_update(&api, &repo, args, &change)?;
     println!("{url}");
-    Ok(exit_code(&outcome))
-}
-
-fn exit_code(outcome: &BranchOutcome) -> u8 {
-    if outcome.failed() {
-        crate::EXIT_ERROR
-    } else {
-        crate::EXIT_CLEAN
-    }
+    Ok(outcome.exit_code())
 }
 
 fn api_url(flag: Option<&str>) -> String {

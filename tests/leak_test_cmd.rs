@@ -204,6 +204,75 @@ fn json_marks_each_leak_confirmed_or_manual() {
 }
 
 #[test]
+fn sarif_marks_a_confirmed_finding_and_reports_an_unknown_leak_as_leaked_goroutine() {
+    let dir = module(&[
+        ("leak.go", SEND_LEAK),
+        ("leak_test.go", SEND_LEAK_TEST),
+        ("forever.go", NIL_RECEIVE),
+        ("forever_test.go", NIL_RECEIVE_TEST),
+    ]);
+    let (out, _) = leakfix(dir.path(), &["test", "--format", "sarif"], 1);
+    let log: serde_json::Value = serde_json::from_str(&out).expect("valid SARIF JSON");
+    let run = &log["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    let confirmed = results
+        .iter()
+        .find(|r| r["ruleId"] == "unbuffered-send-leak")
+        .expect("the confirmed finding");
+    assert_eq!(confirmed["properties"]["confirmed"], true);
+    assert_eq!(confirmed["properties"]["goroutines"], 1);
+    assert_eq!(
+        confirmed["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7
+    );
+    let related = &confirmed["relatedLocations"];
+    assert_eq!(related[0]["physicalLocation"]["region"]["startLine"], 9);
+    assert_eq!(related[1]["physicalLocation"]["region"]["startLine"], 8);
+    let manual = results
+        .iter()
+        .find(|r| r["ruleId"] == "leaked-goroutine")
+        .expect("the leak no rule knows");
+    assert_eq!(manual["properties"]["confirmed"], false);
+    assert_eq!(manual["properties"]["applicability"], "manual");
+    assert_eq!(
+        manual["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "forever.go"
+    );
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "leaked-goroutine"));
+}
+
+#[test]
+fn run_tags_and_timeout_reach_go_test() {
+    // The leaking test is built only with the tag, and -run picks it out of two.
+    let tagged = format!("//go:build leaky\n\n{SEND_LEAK_TEST}");
+    let dir = module(&[
+        ("leak.go", SEND_LEAK),
+        ("leak_test.go", &tagged),
+        ("forever.go", NIL_RECEIVE),
+        ("forever_test.go", NIL_RECEIVE_TEST),
+    ]);
+    let (out, _) = leakfix(dir.path(), &["test", "--run", "TestForever"], 1);
+    assert!(!out.contains("unbuffered-send-leak"), "{out}");
+    assert_contains(&out, "forever.go:7:3: leaked-goroutine: ");
+    let (out, _) = leakfix(
+        dir.path(),
+        &[
+            "test",
+            "--tags",
+            "leaky",
+            "--run",
+            "^TestFirst$",
+            "--timeout",
+            "90s",
+        ],
+        1,
+    );
+    assert_contains(&out, CONFIRMED);
+    assert!(!out.contains("leaked-goroutine"), "{out}");
+}
+
+#[test]
 fn a_missing_toolchain_is_an_error() {
     let dir = module(&[("leak.go", SEND_LEAK)]);
     let (_, err) = leakfix(dir.path(), &["test", "--go", "/nonexistent/go"], 2);

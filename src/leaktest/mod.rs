@@ -51,7 +51,11 @@ pub fn run(args: &TestArgs) -> Result<u8> {
             .map(|p| p.to_string_lossy().into_owned())
             .collect(),
     };
-    let packages: Vec<Package> = list_packages(go, &patterns)?
+    let tags = args.tags.as_ref().map(|t| format!("-tags={t}"));
+    let mut listing = vec!["-json".to_string()];
+    listing.extend(tags.clone());
+    listing.extend(patterns.iter().cloned());
+    let packages: Vec<Package> = list_packages_in(go, Path::new("."), &listing)?
         .into_iter()
         .filter(Package::has_tests)
         .collect();
@@ -72,6 +76,13 @@ pub fn run(args: &TestArgs) -> Result<u8> {
     command
         .args(["test", "-count=1", "-overlay"])
         .arg(&overlay)
+        .args(tags)
+        .args(args.run_tests.iter().map(|r| format!("-run={r}")))
+        .args(
+            args.timeout
+                .iter()
+                .map(|t| format!("-timeout={}s", t.as_secs().max(1))),
+        )
         .args(packages.iter().map(|p| p.import_path.as_str()))
         .env("LEAKFIX_LEAK_DIR", &dumps_dir);
     if args.stacks {
@@ -151,13 +162,6 @@ fn with_leak_experiment() -> String {
         Ok(set) if !set.trim().is_empty() => format!("{set},goroutineleakprofile"),
         _ => "goroutineleakprofile".to_string(),
     }
-}
-
-/// The packages matching `patterns`, from `go list -json`.
-fn list_packages(go: &Path, patterns: &[String]) -> Result<Vec<Package>> {
-    let mut arguments = vec!["-json".to_string()];
-    arguments.extend(patterns.iter().cloned());
-    list_packages_in(go, Path::new("."), &arguments)
 }
 
 /// The packages `go list ARGUMENTS` names, run in `dir`.

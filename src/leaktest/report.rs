@@ -257,8 +257,9 @@ pub fn print(
     match args.format {
         Format::Text => print_text(&mut out, summary, leaks, statics, &confirmed)?,
         Format::Json => print_json(&mut out, summary, leaks, statics, &confirmed)?,
-        Format::Sarif | Format::Github | Format::Jsonl => {
-            bail!("leakfix test prints text or json (--format text|json)")
+        Format::Sarif => print_sarif(&mut out, summary, leaks, statics, &confirmed)?,
+        Format::Github | Format::Jsonl => {
+            bail!("leakfix test prints text, json or sarif (--format text|json|sarif)")
         }
     }
     out.flush()?;
@@ -337,16 +338,7 @@ fn print_text(
         detector_text(summary)
     )?;
     for (leak, findings) in leaks.iter().zip(confirmed) {
-        let started = leak
-            .started
-            .as_ref()
-            .map_or("an unknown go statement".to_string(), display);
-        let evidence = format!(
-            "{} blocked in {} at {}, started at {started}",
-            goroutines(leak.count),
-            leak.state,
-            display(&leak.blocked)
-        );
+        let evidence = evidence(leak);
         for &index in findings {
             let StaticFinding { path, located } = &statics[index];
             writeln!(
@@ -362,7 +354,7 @@ fn print_text(
         if findings.is_empty() {
             writeln!(
                 out,
-                "{}:{}:{}: leaked-goroutine: {evidence}; no rule knows this leak [manual]",
+                "{}:{}:{}: {LEAKED_GOROUTINE}: {evidence}; no rule knows this leak [manual]",
                 crate::output::display_path(&leak.blocked.file),
                 leak.blocked.line,
                 first_column(&leak.blocked.file, leak.blocked.line),
@@ -381,6 +373,108 @@ fn print_text(
         }
     }
     Ok(())
+}
+
+/// `1 goroutine blocked in chan send at leak.go:9, started at leak.go:8`.
+fn evidence(leak: &Leak) -> String {
+    let started = leak
+        .started
+        .as_ref()
+        .map_or("an unknown go statement".to_string(), display);
+    format!(
+        "{} blocked in {} at {}, started at {started}",
+        goroutines(leak.count),
+        leak.state,
+        display(&leak.blocked)
+    )
+}
+
+/// The SARIF log: each confirmed finding as its rule's result with `confirmed: true` and
+/// the run-time evidence, each other leak as a `leaked-goroutine` result at its blocked
+/// operation; both point at the blocked operation and the `go` statement as related
+/// locations.
+fn print_sarif(
+    out: &mut impl Write,
+    summary: &Summary,
+    leaks: &[Leak],
+    statics: &[StaticFinding],
+    confirmed: &[Vec<usize>],
+) -> Result<()> {
+    use crate::formats::{sarif_finding, sarif_location, write_sarif_log};
+    use serde_json::{json, Value};
+    let mut results = Vec::new();
+    for (leak, findings) in leaks.iter().zip(confirmed) {
+        let mut related = vec![sarif_location(
+            &leak.blocked.file,
+            leak.blocked.line,
+            first_column(&leak.blocked.file, leak.blocked.line),
+        )];
+        related.extend(leak.started.iter().map(|started| {
+            sarif_location(
+                &started.file,
+                started.line,
+                first_column(&started.file, started.line),
+            )
+        }));
+        let related: Vec<Value> = related
+            .into_iter()
+            .enumerate()
+            .map(|(id, mut location)| {
+                location["id"] = json!(id);
+                location["message"] =
+                    json!({ "text": if id == 0 { "blocked here" } else { "started here" } });
+                location
+            })
+            .collect();
+        let properties = json!({
+            "goroutines": leak.count,
+            "state": leak.state,
+            "evidence": evidence(leak),
+            "detector": detector_id(summary),
+            "stack": leak.stack.iter().map(frame_json).collect::<Vec<_>>(),
+        });
+        for &index in findings {
+            let StaticFinding { path, located } = &statics[index];
+            let mut result = sarif_finding(located, path);
+            result["relatedLocations"] = json!(related);
+            let mut merged = properties.clone();
+            merged["confirmed"] = json!(true);
+            merged["applicability"] = result["properties"]["applicability"].clone();
+            result["properties"] = merged;
+            results.push(result);
+        }
+        if findings.is_empty() {
+            let mut merged = properties.clone();
+            merged["confirmed"] = json!(false);
+            merged["applicability"] = json!("manual");
+            results.push(json!({
+                "ruleId": LEAKED_GOROUTINE,
+                "level": "warning",
+                "message": { "text": format!("{}; no rule knows this leak", evidence(leak)) },
+                "locations": [related[0].clone()],
+                "relatedLocations": related,
+                "properties": merged,
+            }));
+        }
+    }
+    let rule = json!({
+        "id": LEAKED_GOROUTINE,
+        "shortDescription": { "text": "A goroutine leaked when the tests ran, where no rule has a finding" },
+        "fullDescription": { "text": "leakfix test found a goroutine blocked for good when the package's tests ended (Go's goroutine leak profile, or stack inspection), at an operation no static rule reports." },
+        "defaultConfiguration": { "level": "warning" },
+    });
+    write_sarif_log(out, results, vec![rule])?;
+    Ok(())
+}
+
+/// The rule id of a leak seen at run time that no static finding explains.
+const LEAKED_GOROUTINE: &str = "leaked-goroutine";
+
+fn detector_id(summary: &Summary) -> &'static str {
+    match summary.detector {
+        Detector::Profile => "goroutineleak-profile",
+        Detector::Stacks => "stack-inspection",
+    }
 }
 
 fn frame_json(frame: &Frame) -> serde_json::Value {
@@ -427,10 +521,7 @@ fn print_json(
         })
         .collect();
     let report = serde_json::json!({
-        "detector": match summary.detector {
-            Detector::Profile => "goroutineleak-profile",
-            Detector::Stacks => "stack-inspection",
-        },
+        "detector": detector_id(summary),
         "go_version": summary.go_version.to_string(),
         "packages": summary.packages,
         "packages_without_report": summary.silent,
