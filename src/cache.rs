@@ -5,7 +5,9 @@
 //! run would report, and a change to one file re-checks its whole package.
 //!
 //! One cache file per directory, under the user cache dir (`LEAKFIX_CACHE_DIR` to move
-//! it, `--no-cache` to bypass it). A cache file that does not decode, or whose checksum
+//! it, `--no-cache` to bypass it), in a subdirectory per build of leakfix: another build's
+//! results can never match, so once that subdirectory has gone unwritten for
+//! `STALE_AFTER`, a run that writes the cache removes it (`leakfix clean` removes all). A cache file that does not decode, or whose checksum
 //! does not match, is ignored with a note and rewritten; a cache that cannot be written is
 //! noted once and the run goes on without it. Only findings are cached: fixes are always
 //! computed from the source when they are applied.
@@ -25,9 +27,18 @@ use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 /// The first bytes of every cache file; a new layout takes a new magic.
 const MAGIC: &[u8; 8] = b"LFXCACH1";
 
+/// How long another build's cache subdirectory is kept after it was last written.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 60 * 60);
+
+/// The prefix of a build's cache subdirectory.
+const BUILD_PREFIX: &str = "build-";
+
 /// The cache of one run: where it lives, and the part of every key that is the same for
 /// all files.
 pub struct Cache {
+    /// The cache directory all builds share.
+    base: PathBuf,
+    /// This build's subdirectory of `base`.
     dir: PathBuf,
     run_key: u128,
     notes: Mutex<Vec<String>>,
@@ -98,26 +109,26 @@ impl Cache {
         if no_cache || mode != Mode::Check {
             return None;
         }
-        let dir = match std::env::var_os("LEAKFIX_CACHE_DIR") {
-            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-            _ => dirs::cache_dir()?.join("leakfix"),
-        };
-        Some(Cache::new(dir, rules, settings))
+        Some(Cache::new(base_dir()?, rules, settings))
     }
 
-    /// A cache in `dir`.
-    pub fn new(dir: PathBuf, rules: &[&Rule], settings: &Settings) -> Self {
-        let mut key = Xxh3::new();
-        key.update(env!("CARGO_PKG_VERSION").as_bytes());
+    /// A cache in `base`.
+    pub fn new(base: PathBuf, rules: &[&Rule], settings: &Settings) -> Self {
+        let mut build = Xxh3::new();
+        build.update(env!("CARGO_PKG_VERSION").as_bytes());
         // The build itself: a rebuilt binary may have changed rules without a new version.
-        key.update(build_stamp().as_bytes());
+        build.update(build_stamp().as_bytes());
+        let build = build.digest();
+        let mut key = Xxh3::new();
+        key.update(&build.to_le_bytes());
         for rule in rules {
             key.update(rule.id.as_bytes());
             key.update(b"\0");
         }
         key.update(format!("{settings:?}").as_bytes());
         Cache {
-            dir,
+            dir: base.join(format!("{BUILD_PREFIX}{build:016x}")),
+            base,
             run_key: key.digest128(),
             notes: Mutex::default(),
         }
@@ -152,6 +163,9 @@ impl Cache {
             .par_iter()
             .map(|(dir, indices)| run.directory(dir, indices, files))
             .collect();
+        if self.dir.is_dir() {
+            self.prune_other_builds();
+        }
         let mut reports: Vec<Option<FileReport>> = files.iter().map(|_| None).collect();
         let mut hits = 0;
         for (i, report, hit) in done.into_iter().flatten() {
@@ -168,6 +182,30 @@ impl Cache {
             eprintln!("leakfix: note: {note}");
         }
         reports.into_iter().map(Option::unwrap_or_default).collect()
+    }
+
+    /// Removes the subdirectories of other builds not written for `STALE_AFTER`, and the
+    /// cache files of the layout before builds had subdirectories. Only names leakfix
+    /// writes are touched: `LEAKFIX_CACHE_DIR` may point into a directory with other files.
+    fn prune_other_builds(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.base) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path == self.dir || !is_cache_entry(&path) {
+                continue;
+            }
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_AFTER);
+            if stale {
+                let _ = remove_entry(&path);
+            }
+        }
     }
 
     /// Records a note once.
@@ -223,6 +261,55 @@ impl Cache {
             ));
         }
     }
+}
+
+/// The cache directory all builds share: `LEAKFIX_CACHE_DIR`, else `leakfix` in the user
+/// cache dir.
+pub fn base_dir() -> Option<PathBuf> {
+    match std::env::var_os("LEAKFIX_CACHE_DIR") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => Some(dirs::cache_dir()?.join("leakfix")),
+    }
+}
+
+/// Whether `path` is a name leakfix's cache writes: a build's subdirectory, or a cache
+/// file of the flat layout before them (32 hex digits and `.bin`).
+fn is_cache_entry(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let flat = name
+        .strip_suffix(".bin")
+        .is_some_and(|stem| stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()));
+    name.starts_with(BUILD_PREFIX) || flat
+}
+
+fn remove_entry(path: &Path) -> std::io::Result<()> {
+    if path.is_dir() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    }
+}
+
+/// `leakfix clean`: removes every cache entry under the cache directory; returns how many
+/// were removed.
+pub fn clean(base: &Path) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(base) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(err) => return Err(err),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let path = entry?.path();
+        if is_cache_entry(&path) {
+            remove_entry(&path)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// Identifies the running binary: its size and modification time.

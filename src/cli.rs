@@ -38,6 +38,9 @@ pub enum Command {
     /// Serve the Language Server Protocol on stdin/stdout: diagnostics and quick fixes in
     /// the editor (docs/editors.md).
     Lsp,
+    /// Remove the warm cache of `check` (under the user cache dir, or LEAKFIX_CACHE_DIR).
+    /// Another build's cache is also removed by itself once unused for 30 days.
+    Clean,
     /// List the rules, or print one rule's documentation.
     Rules {
         /// The rule to document; all rules are listed when omitted.

@@ -83,9 +83,24 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Pr(args) => pr::run(&args),
         Command::Test(args) => leaktest::run(&args),
         Command::Lsp => lsp::run(),
+        Command::Clean => clean_cache(),
         Command::Completions { shell } => completions::print_completions(shell),
         Command::Man { dir } => completions::man_pages(dir.as_deref()),
     }
+}
+
+/// `leakfix clean`: removes the warm cache and says where it was.
+fn clean_cache() -> Result<u8> {
+    let Some(base) = cache::base_dir() else {
+        bail!("no cache directory: set LEAKFIX_CACHE_DIR");
+    };
+    let removed = cache::clean(&base).with_context(|| format!("removing {}", base.display()))?;
+    eprintln!(
+        "leakfix: removed {removed} cache entr{} from {}",
+        if removed == 1 { "y" } else { "ies" },
+        base.display()
+    );
+    Ok(EXIT_CLEAN)
 }
 
 fn print_rules(id: Option<&str>) -> Result<u8> {

@@ -15,6 +15,7 @@ pub fn check(command: &Command) -> Result<()> {
         Command::Rules { .. }
         | Command::Test(_)
         | Command::Lsp
+        | Command::Clean
         | Command::Completions { .. }
         | Command::Man { .. } => None,
     };
@@ -82,6 +83,7 @@ pub fn check(command: &Command) -> Result<()> {
         Command::Rules { .. }
         | Command::Test(_)
         | Command::Lsp
+        | Command::Clean
         | Command::Completions { .. }
         | Command::Man { .. } => Ok(()),
     }

@@ -150,8 +150,7 @@ fn a_damaged_cache_file_is_noted_and_not_trusted() {
     let dir = module();
     let cache = tempfile::tempdir().unwrap();
     let (clean, _, _) = check(dir.path(), cache.path(), &[]);
-    for entry in std::fs::read_dir(cache.path()).unwrap() {
-        let path = entry.unwrap().path();
+    for path in cache_files(cache.path()) {
         let mut bytes = std::fs::read(&path).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 0xff;
@@ -185,4 +184,69 @@ fn an_unwritable_cache_is_noted_and_the_check_goes_on() {
         1,
         "one note, not one per directory: {err}"
     );
+}
+
+/// The cache files under `cache`, in its build subdirectories.
+fn cache_files(cache: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(cache).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        }
+    }
+    files
+}
+
+/// Sets a file's or directory's modification time `days` into the past.
+fn age(path: &Path, days: u64) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 24 * 3600);
+    std::fs::File::open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+#[test]
+fn another_builds_cache_is_removed_once_stale_and_other_files_are_left_alone() {
+    let dir = module();
+    let cache = tempfile::tempdir().unwrap();
+    let old_build = cache.path().join("build-00000000deadbeef");
+    let recent_build = cache.path().join("build-00000000cafef00d");
+    let flat = cache.path().join(format!("{}.bin", "a".repeat(32)));
+    let unrelated = cache.path().join("notes.txt");
+    std::fs::create_dir(&old_build).unwrap();
+    std::fs::write(old_build.join("x.bin"), "old").unwrap();
+    std::fs::create_dir(&recent_build).unwrap();
+    std::fs::write(&flat, "flat layout").unwrap();
+    std::fs::write(&unrelated, "not leakfix's").unwrap();
+    age(&old_build, 31);
+    age(&flat, 31);
+    age(&unrelated, 400);
+    check(dir.path(), cache.path(), &[]);
+    assert!(!old_build.exists() && !flat.exists(), "stale entries stay");
+    assert!(recent_build.exists(), "a build used this month was removed");
+    assert!(
+        unrelated.exists(),
+        "a file leakfix did not write was removed"
+    );
+    assert_eq!(
+        cache_files(cache.path()).len(),
+        1,
+        "this build's one directory"
+    );
+
+    let output = common::leakfix(dir.path(), &["clean"])
+        .env("LEAKFIX_CACHE_DIR", cache.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("leakfix: removed 2 cache entries from"),
+        "{err}"
+    );
+    assert!(unrelated.exists() && cache_files(cache.path()).is_empty());
+    let (_, _, hits) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(hits, 0, "the cache was removed");
 }
