@@ -200,6 +200,16 @@ fn run_in_dir(
                 .map(|p| p as &mut dyn leakfix_transforms::FixPolicy),
         );
     }
+    // Once a fix is recorded in a finding's file, the file keeps its bytes as read (after
+    // its loop ran on), even when the fix changed only other files: verification
+    // recomputes the file from them.
+    for candidate in &outcome.applied {
+        if let Some(&i) = index_of.get(&candidate.file) {
+            if reports[i].original.is_none() {
+                reports[i].original = (inputs.read)(&reports[i].path);
+            }
+        }
+    }
     !outcome.applied.is_empty()
 }
 

@@ -259,6 +259,7 @@ pub fn commit_fixes(
         Some(verifier) => Some(verify_in_copy(
             repo,
             &tree,
+            &workdir,
             verifier,
             &mut reports,
             &rerun,
@@ -568,66 +569,26 @@ fn process_files(
             })
             .collect()
     });
-    // Verification recomputes each file with subsets of its own fixes; a fix spanning
-    // files would need its files verified together, so with --verify such fixes are left
-    // for a run without it.
-    let reports = match request.verifier {
-        Some(_) => reports,
-        None => fix_across_files(
-            repo,
-            tree,
-            workdir,
-            &packages,
-            &mut modules,
-            request,
-            reports,
-        ),
-    };
-    let rerun = HeadRerun {
-        modules: modules_by_path,
-        packages,
-    };
-    Ok((reports, rerun))
-}
-
-/// The package-level pass over HEAD's files, for fixes that span files: the branch gets
-/// such a fix whole or not at all, like `fix`.
-fn fix_across_files(
-    repo: &Repository,
-    tree: &Tree,
-    workdir: &Path,
-    packages: &Packages,
-    modules: &mut HeadModules,
-    request: &BranchRequest,
-    reports: Vec<HeadReport>,
-) -> Vec<HeadReport> {
     let (paths, mut file_reports): (Vec<String>, Vec<FileReport>) =
         reports.into_iter().map(|r| (r.path, r.report)).unzip();
-    let relative = |path: &Path| path.strip_prefix(workdir).ok().map(Path::to_path_buf);
-    let read = |path: &Path| {
-        let entry = tree.get_path(&relative(path)?).ok()?;
-        Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
+    let head = HeadFiles {
+        repo,
+        tree,
+        workdir,
     };
-    let mut module_of = |path: &Path| match relative(path) {
-        Some(relative) => modules.for_file(&relative.to_string_lossy()),
-        None => Arc::new(ModuleInfo::default()),
+    let mut module_of = |path: &Path| match path.strip_prefix(workdir) {
+        Ok(relative) => modules.for_file(&relative.to_string_lossy()),
+        Err(_) => Arc::new(ModuleInfo::default()),
     };
-    let options = |_: &Path| {
-        Some(across::FileOptions {
-            settings: request.settings,
-            rules: request.rules,
-            min: request.min,
-        })
-    };
-    let mut inputs = across::Inputs {
-        options: &options,
-        packages,
-        read: &read,
-        module_of: &mut module_of,
-        follow_up: true,
-    };
-    across::run_pass(&mut file_reports, &mut inputs, &mut across::FirstAtLeast);
-    paths
+    head.fix_across_files(
+        &mut file_reports,
+        &packages,
+        &mut module_of,
+        request,
+        &mut across::FirstAtLeast,
+        true,
+    );
+    let reports = paths
         .into_iter()
         .zip(file_reports)
         .map(|(path, report)| HeadReport {
@@ -635,7 +596,54 @@ fn fix_across_files(
             report,
             has_local_changes: false,
         })
-        .collect()
+        .collect();
+    let rerun = HeadRerun {
+        modules: modules_by_path,
+        packages,
+    };
+    Ok((reports, rerun))
+}
+
+/// HEAD's files, for the package-level pass.
+struct HeadFiles<'a> {
+    repo: &'a Repository,
+    tree: &'a Tree<'a>,
+    workdir: &'a Path,
+}
+
+impl HeadFiles<'_> {
+    /// The package-level pass over HEAD's files, for fixes that span files: the branch
+    /// gets such a fix whole or not at all, like `fix`.
+    fn fix_across_files(
+        &self,
+        reports: &mut [FileReport],
+        packages: &Packages,
+        module_of: &mut dyn FnMut(&Path) -> Arc<ModuleInfo>,
+        request: &BranchRequest,
+        policy: &mut dyn across::AcrossPolicy,
+        follow_up: bool,
+    ) {
+        let read = |path: &Path| {
+            let relative = path.strip_prefix(self.workdir).ok()?;
+            let entry = self.tree.get_path(relative).ok()?;
+            Some(self.repo.find_blob(entry.id()).ok()?.content().to_vec())
+        };
+        let options = |_: &Path| {
+            Some(across::FileOptions {
+                settings: request.settings,
+                rules: request.rules,
+                min: request.min,
+            })
+        };
+        let mut inputs = across::Inputs {
+            options: &options,
+            packages,
+            read: &read,
+            module_of,
+            follow_up,
+        };
+        across::run_pass(reports, &mut inputs, policy);
+    }
 }
 
 /// Verifies the fixes in a temporary copy of HEAD's tree — never in the user's checkout,
@@ -644,6 +652,7 @@ fn fix_across_files(
 fn verify_in_copy(
     repo: &Repository,
     tree: &Tree,
+    workdir: &Path,
     verifier: &Verifier,
     reports: &mut [HeadReport],
     rerun: &HeadRerun,
@@ -676,10 +685,32 @@ fn verify_in_copy(
             Some(policy),
         )
     };
+    // Verification decides the fixes spanning files too: the pass runs without follow-up
+    // fixes of its own over each subset of a package's fixes.
+    let head = HeadFiles {
+        repo,
+        tree,
+        workdir,
+    };
+    let across = |reports: &mut [FileReport], policy: &mut dyn across::AcrossPolicy| {
+        let mut module_of = |path: &Path| rerun.modules.get(path).cloned().unwrap_or_default();
+        head.fix_across_files(
+            reports,
+            &rerun.packages,
+            &mut module_of,
+            request,
+            policy,
+            false,
+        );
+    };
+    let recompute = verify::Recompute {
+        refix: &refix,
+        across: Some(&across),
+    };
     Ok(verify::verify(
         verifier,
         candidates,
-        &refix,
+        &recompute,
         &mut io::stderr(),
     )?)
 }

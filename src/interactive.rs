@@ -447,10 +447,13 @@ pub fn run(args: &RunArgs, verify: &VerifyArgs) -> anyhow::Result<u8> {
             let options = by_path.get(path)?;
             Some((&options.settings, options.rules.as_slice()))
         };
+        // The questions about fixes spanning files come after verification, so none is
+        // in the reports verification recomputes.
         let rerun = crate::verify::Rerun {
             modules: &modules,
             packages: &packages,
             options: &options,
+            across: None,
         };
         let summary = crate::verify::verify_on_disk(verifier, &mut held, &rerun)?;
         answers.accepted -= summary.backed_out().count().min(answers.accepted);

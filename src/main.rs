@@ -245,13 +245,21 @@ fn analyse_files(
             .collect()
     });
     progress.finish();
-    // Verification recomputes each file with subsets of its own fixes; a fix spanning
-    // files would need its files verified together, so with --verify such fixes are left
-    // for a run without it (they stay in the findings).
-    if matches!(action, Action::Diff | Action::Fix) && verifier.is_none() {
-        fix_across_files(&mut reports, &planned, &modules, &packages, action);
+    let across_files =
+        |reports: &mut [FileReport], policy: &mut dyn across::AcrossPolicy, follow_up: bool| {
+            fix_across_files(
+                reports, &planned, &modules, &packages, action, policy, follow_up,
+            );
+        };
+    if matches!(action, Action::Diff | Action::Fix) {
+        across_files(&mut reports, &mut across::FirstAtLeast, true);
     }
     if let Some(verifier) = verifier {
+        // Verification recomputes a package with subsets of its fixes: the files' own,
+        // then those spanning files, which it decides too (no follow-up fixes).
+        let across = |reports: &mut [FileReport], policy: &mut dyn across::AcrossPolicy| {
+            across_files(reports, policy, false)
+        };
         let by_path = config::by_path(&planned);
         let options = |path: &std::path::Path| {
             let options = by_path.get(path)?;
@@ -261,6 +269,7 @@ fn analyse_files(
             modules: &modules,
             packages: &packages,
             options: &options,
+            across: Some(&across),
         };
         verify::verify_on_disk(verifier, &mut reports, &rerun)?;
     }
@@ -293,6 +302,8 @@ fn fix_across_files(
     modules: &modules::Modules,
     packages: &packages::Packages,
     action: Action,
+    policy: &mut dyn across::AcrossPolicy,
+    follow_up: bool,
 ) {
     let by_path = config::by_path(planned);
     let options = |path: &std::path::Path| {
@@ -313,9 +324,9 @@ fn fix_across_files(
         packages,
         read: &read,
         module_of: &mut module_of,
-        follow_up: true,
+        follow_up,
     };
-    across::run_pass(reports, &mut inputs, &mut across::FirstAtLeast);
+    across::run_pass(reports, &mut inputs, policy);
 }
 
 /// `-l`: the files with findings (check), that would change (diff) or that changed (fix),

@@ -158,6 +158,21 @@ fn a_second_caller_in_a_third_file_makes_it_manual() {
     assert_eq!(read(dir.path(), "produce.go"), PRODUCE);
 }
 
+#[test]
+fn a_package_close_of_its_own_leaves_the_sender_alone() {
+    // `defer close(events)` would call this function, and not compile.
+    let dir = module();
+    let own = "package a\n\nvar closed int\n\nfunc close() { closed++ }\n";
+    common::write_file(dir.path(), "own.go", own);
+    let output = run(dir.path(), &["fix", "--color", "never"], 1);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("`close` there is not Go's builtin"),
+        "{stdout}"
+    );
+    assert_eq!(read(dir.path(), "produce.go"), PRODUCE);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_read_only_sender_file_means_no_file_is_written() {

@@ -353,6 +353,87 @@ fn verify_leaks_counts_the_leaked_goroutines_before_and_after_and_confirms_the_f
     assert!(!dir.path().join("p/zz_leakfix_leakreport_test.go").exists());
 }
 
+/// A waiter whose one sender is in another file: the fix (`defer close(events)` in
+/// `produce.go`) spans files.
+const WATCH: &str = "package p
+
+func Watch(items []string, log func(string)) {
+	events := make(chan string)
+	go func() {
+		for {
+			ev, ok := <-events
+			if !ok {
+				return
+			}
+			log(ev)
+		}
+	}()
+	produce(events, items)
+}
+";
+
+const SENDER: &str = "package p
+
+func produce(events chan string, items []string) {
+	for _, it := range items {
+		events <- it
+	}
+}
+";
+
+/// `fix --verify` on the waiter and its sender in another file, with FLAKY_TEST failing
+/// on the given runs of the package's tests.
+fn fix_across_files_with_verify(flake_runs: &str) -> (tempfile::TempDir, Output) {
+    let dir = module(&[
+        ("p/watch.go", WATCH),
+        ("p/produce.go", SENDER),
+        ("p/flaky_test.go", FLAKY_TEST),
+    ]);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
+    isolate_go(&mut command);
+    command
+        .current_dir(dir.path())
+        .args(["fix", "--verify", "./p"])
+        .env("LEAKFIX_FLAKE_COUNTER", dir.path().join("flake-counter"))
+        .env("FLAKE_RUNS", flake_runs);
+    let output = common::output_with_timeout(command);
+    (dir, output)
+}
+
+#[test]
+fn a_fix_spanning_files_is_verified_and_written_whole() {
+    if !go_available() {
+        return;
+    }
+    let (dir, output) = fix_across_files_with_verify("");
+    let err = stderr(&output);
+    assert_exit(&output, 0);
+    assert!(
+        err.contains("leakfix: verifying p (1 file fixed)")
+            && err.contains("1 fix kept, 0 backed out"),
+        "{err}"
+    );
+    assert!(read(dir.path(), "p/produce.go").contains("\tdefer close(events)\n"));
+}
+
+#[test]
+fn a_fix_spanning_files_that_regresses_is_backed_out_in_every_file() {
+    if !go_available() {
+        return;
+    }
+    // The trial with the fix and its re-run both fail: a regression to blame on it.
+    let (dir, output) = fix_across_files_with_verify("2,3");
+    let err = stderr(&output);
+    assert_exit(&output, 1);
+    assert!(
+        err.contains("p/watch.go:4: backed out range-unclosed-channel")
+            && err.contains("fails TestFlaky"),
+        "{err}"
+    );
+    assert_eq!(read(dir.path(), "p/produce.go"), SENDER);
+    assert_eq!(read(dir.path(), "p/watch.go"), WATCH);
+}
+
 #[test]
 fn verifying_only_the_build_keeps_a_fix_that_only_the_tests_would_refuse() {
     if !go_available() {

@@ -18,7 +18,9 @@
 //! package verified; `fix --branch` and `pr` verify in a temporary copy of HEAD's tree.
 //! One limit of `-overlay`: a test that reads its own package's source files at run time
 //! reads them from disk, unfixed. Each package is verified with only its own fixes in
-//! place, so a fix that breaks an importing package is not seen.
+//! place, so a fix that breaks an importing package is not seen. A fix that spans files
+//! (all of them in one package) is recomputed by the run's package-level pass and kept or
+//! backed out whole.
 //!
 //! `go.rs` runs the go command and reads its verdict, `search.rs` finds the culprit fixes,
 //! `report.rs` tells the user (stderr, commit message, pull request).
@@ -31,6 +33,7 @@ pub use go::Verifier;
 pub use report::{commit_note, markdown, write_summary, Summary};
 use search::verify_package;
 
+use crate::across::AcrossPolicy;
 use crate::engine::{self, FileReport};
 use crate::modules::Modules;
 use crate::packages::Packages;
@@ -63,16 +66,30 @@ pub struct Candidate<'a> {
 /// Recomputes a file's report from its original bytes with the given policy.
 pub type Refix<'a> = dyn Fn(&FileReport, &mut dyn FixPolicy) -> FileReport + 'a;
 
+/// The run's package-level pass for fixes that span files, over a package's reports with
+/// the given policy (and no follow-up fixes of its own: verification decides every fix).
+pub type Across<'a> = dyn Fn(&mut [FileReport], &mut dyn AcrossPolicy) + 'a;
+
+/// How verification recomputes a package with a subset of its fixes: each file's own
+/// fixes, then the fixes that span its files.
+pub struct Recompute<'a> {
+    pub refix: &'a Refix<'a>,
+    pub across: Option<&'a Across<'a>>,
+}
+
 /// Verifies the candidates package by package and leaves in each report only the fixes
-/// that verified. `refix` recomputes a report with a subset of its fixes.
+/// that verified. `recompute` recomputes a package's reports with a subset of its fixes.
 pub fn verify(
     verifier: &Verifier,
     candidates: Vec<Candidate>,
-    refix: &Refix,
+    recompute: &Recompute,
     progress: &mut dyn Write,
 ) -> Result<Summary, VerifyError> {
     let mut packages: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
-    for candidate in candidates.into_iter().filter(|c| c.report.fixed.is_some()) {
+    // A fix spanning files is recorded in its finding's file, which it may leave
+    // unchanged: such a file takes part too.
+    let takes_part = |c: &Candidate| c.report.fixed.is_some() || !c.report.applied.is_empty();
+    for candidate in candidates.into_iter().filter(takes_part) {
         // A bare file name's parent is the empty path: the current directory. The path is
         // made canonical so that one package named two ways is verified once, whole.
         let dir = match candidate.go_path.parent() {
@@ -92,14 +109,14 @@ pub fn verify(
     };
     for (dir, files) in packages {
         let shown = shown_dir(&files[0].shown);
+        let changed = files.iter().filter(|f| f.report.fixed.is_some()).count();
         let _ = writeln!(
             progress,
-            "leakfix: verifying {shown} ({} file{} fixed)",
-            files.len(),
-            crate::plural(files.len(), "s")
+            "leakfix: verifying {shown} ({changed} file{} fixed)",
+            crate::plural(changed, "s")
         );
         summary.packages.push(verify_package(
-            verifier, &dir, &shown, files, refix, progress,
+            verifier, &dir, &shown, files, recompute, progress,
         )?);
     }
     Ok(summary)
@@ -112,6 +129,8 @@ pub struct Rerun<'a> {
     /// The settings and rules in force for a file (from the flags and its config file).
     #[allow(clippy::type_complexity)]
     pub options: &'a dyn Fn(&Path) -> Option<(&'a Settings, &'a [&'static Rule])>,
+    /// The run's pass for fixes that span files; `None` leaves them out.
+    pub across: Option<&'a Across<'a>>,
 }
 
 impl Rerun<'_> {
@@ -148,12 +167,12 @@ pub fn verify_on_disk(
             report,
         })
         .collect();
-    let summary = verify(
-        verifier,
-        candidates,
-        &|r, p| rerun.refix(r, p),
-        &mut io::stderr(),
-    )?;
+    let refix = |r: &FileReport, p: &mut dyn FixPolicy| rerun.refix(r, p);
+    let recompute = Recompute {
+        refix: &refix,
+        across: rerun.across,
+    };
+    let summary = verify(verifier, candidates, &recompute, &mut io::stderr())?;
     write_summary(&mut io::stderr().lock(), &summary)
         .map_err(|e| VerifyError::Io("writing to stderr".into(), e))?;
     Ok(summary)

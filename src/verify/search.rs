@@ -3,7 +3,8 @@
 
 use super::go::{Regression, StepResult, Verifier};
 use super::report::{BackedOut, LeakEvidence, PackageOutcome, Tally};
-use super::{Candidate, Refix, VerifyError};
+use super::{Candidate, Recompute, VerifyError};
+use crate::across::AcrossPolicy;
 use crate::engine::FileReport;
 use crate::leaktest::{confirmed_by, FunctionSpans};
 use leakfix_transforms::{Finding, FixPolicy};
@@ -37,6 +38,32 @@ impl FixPolicy for Allowed<'_> {
     }
 }
 
+/// A fix spanning files as the package-level pass meets it: the file of its finding, its
+/// rule and its title. (The pass sees the finding in the text the per-file loops left, so
+/// its line in the original is not at hand; two such fixes of one rule and title in one
+/// file are kept or backed out together.)
+type AcrossKey = (PathBuf, &'static str, String);
+
+/// Applies exactly the fixes spanning files whose keys it holds.
+struct AllowedAcross<'a>(&'a HashSet<AcrossKey>);
+
+impl AcrossPolicy for AllowedAcross<'_> {
+    fn choose(
+        &mut self,
+        file: &Path,
+        finding: &Finding,
+        _: &BTreeMap<String, String>,
+        _: leakfix_transforms::Applicability,
+    ) -> Option<usize> {
+        finding.fixes.iter().position(|fix| {
+            fix.spans_files()
+                && self
+                    .0
+                    .contains(&(file.to_path_buf(), finding.rule, fix.title.clone()))
+        })
+    }
+}
+
 /// One package: the baseline, the fixes together, and when they regress, the search for
 /// the largest set that does not.
 pub(super) fn verify_package(
@@ -44,7 +71,7 @@ pub(super) fn verify_package(
     dir: &Path,
     shown: &str,
     files: Vec<Candidate>,
-    refix: &Refix,
+    recompute: &Recompute,
     progress: &mut dyn Write,
 ) -> Result<PackageOutcome, VerifyError> {
     let started = Instant::now();
@@ -55,7 +82,7 @@ pub(super) fn verify_package(
         verifier,
         dir: &dir,
         files,
-        refix,
+        recompute,
         baseline: verifier.baseline(&dir)?,
         flaky: BTreeSet::new(),
     };
@@ -178,7 +205,7 @@ struct Search<'v, 'c, 'r> {
     verifier: &'v Verifier,
     dir: &'v Path,
     files: Vec<Candidate<'c>>,
-    refix: &'r Refix<'r>,
+    recompute: &'r Recompute<'r>,
     baseline: Vec<StepResult>,
     /// Tests seen failing without the fixes when run again: they blame no fix.
     flaky: BTreeSet<String>,
@@ -224,18 +251,26 @@ impl Search<'_, '_, '_> {
         self.dir.join(name)
     }
 
-    /// The reports with only `fixes` applied.
+    /// The reports with only `fixes` applied: each file's own, then those spanning files.
     fn reports_with(&self, fixes: &[(usize, FixKey)]) -> Vec<FileReport> {
-        (0..self.files.len())
+        let mut reports: Vec<FileReport> = (0..self.files.len())
             .map(|i| {
                 let keys: HashSet<FixKey> = fixes
                     .iter()
                     .filter(|(f, _)| *f == i)
                     .map(|(_, k)| k.clone())
                     .collect();
-                (self.refix)(self.files[i].report, &mut Allowed(&keys))
+                (self.recompute.refix)(self.files[i].report, &mut Allowed(&keys))
             })
-            .collect()
+            .collect();
+        if let Some(across) = self.recompute.across {
+            let allowed: HashSet<AcrossKey> = fixes
+                .iter()
+                .map(|(i, k)| (self.files[*i].report.path.clone(), k.rule, k.title.clone()))
+                .collect();
+            across(&mut reports, &mut AllowedAcross(&allowed));
+        }
+        reports
     }
 
     /// Verifies `fixes`: the step results, or the regression they cause.

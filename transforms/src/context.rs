@@ -159,6 +159,17 @@ impl<'a> FileContext<'a> {
         }
     }
 
+    /// Whether `name` still means Go's builtin of that name inside `function`: nothing in
+    /// the function, this file or (with a view) its package declares it. A fix that
+    /// inserts `close(c)` where `close` is the package's own function would not compile.
+    pub fn means_builtin(&self, function: Node<'_>, name: &str) -> bool {
+        !self.declared_names_in(function).contains(name)
+            && !self.package_level_names().contains(name)
+            && !self
+                .package_view()
+                .is_some_and(|view| view.declares_top_level(name))
+    }
+
     /// Gives the rules the package view and the file's name in it.
     pub fn with_package(
         mut self,

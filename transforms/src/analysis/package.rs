@@ -5,7 +5,7 @@
 use crate::analysis::channels::{sender_role, SenderRole};
 use crate::analysis::fields::{self, FieldEvent};
 use crate::syntax::{self, descendants_of_kind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 use tree_sitter::Node;
 
@@ -142,6 +142,32 @@ impl PackageView {
             .filter(|text| text.contains(name))
             .map(|text| references_in(&text, name))
             .sum()
+    }
+
+    /// Whether some file of the package declares `name` at its top level (a function,
+    /// type, var, const or import name): then `name` does not mean Go's builtin of that
+    /// name anywhere in the package. Asked only before a fix inserts a builtin call.
+    pub fn declares_top_level(&self, name: &str) -> bool {
+        self.files
+            .iter()
+            .filter_map(|(file, _)| (self.load)(file))
+            .filter(|text| text.contains(name))
+            .any(|text| {
+                syntax::parse_go(&text).is_none_or(|tree| {
+                    syntax::package_level_names(tree.root_node(), &text).contains(name)
+                })
+            })
+    }
+
+    /// The names declared inside `function` (parameters, results, variables, constants,
+    /// types), read from its file; `None` when the file or the function cannot be read.
+    pub fn names_declared_in(&self, function: &FunctionDecl) -> Option<HashSet<String>> {
+        let text = (self.load)(&function.file)?;
+        let tree = syntax::parse_go(&text)?;
+        let node = tree
+            .root_node()
+            .descendant_for_byte_range(function.range.start, function.range.end)?;
+        Some(syntax::declared_names(node, &text))
     }
 
     /// Whether some file starts `method` as a goroutine (`go x.method(…)`).
@@ -507,6 +533,29 @@ fn split_top_level(text: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
+    use super::PackageView;
+
+    #[test]
+    fn a_builtin_name_declared_anywhere_in_the_package_is_seen() {
+        let view = PackageView::build(&[
+            ("a.go".into(), "package a\n\nfunc send(c chan int) {\n\tc <- 1\n\tclose(c)\n}\n\nfunc own(close func()) {\n\tclose()\n}\n".into()),
+            ("b.go".into(), "package a\n\nvar (\n\tx, close = 1, 2\n)\n".into()),
+        ]);
+        assert!(view.declares_top_level("close"));
+        assert!(!view.declares_top_level("send2"));
+        let a = PackageView::build(&[("a.go".into(), "package a\n\nfunc send(c chan int) {\n\tc <- 1\n}\n\nfunc own(close func()) {\n\tclose()\n}\n".into())]);
+        assert!(
+            !a.declares_top_level("close"),
+            "a call and a parameter are not top-level"
+        );
+        let mut send = a.function("send").unwrap();
+        send.file = "a.go".into();
+        let mut own = a.function("own").unwrap();
+        own.file = "a.go".into();
+        assert!(!a.names_declared_in(&send).unwrap().contains("close"));
+        assert!(a.names_declared_in(&own).unwrap().contains("close"));
+    }
+
     #[test]
     fn a_channel_field_declaration_is_told_from_a_mention() {
         use super::declares_channel_field as declares;

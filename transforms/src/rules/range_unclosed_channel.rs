@@ -124,6 +124,9 @@ fn check_channel(ctx: &FileContext, channel: &LocalChannel) -> Option<Finding> {
         Some(reason) => finding
             .message
             .push_str(&format!("; {reason}: close {name} after the last send")),
+        None if !ctx.means_builtin(channel.function, "close") => {
+            finding.message.push_str(CLOSE_REDECLARED);
+        }
         None => finding.fixes.extend(close_fix(ctx, channel)),
     }
     Some(finding)
@@ -156,7 +159,8 @@ fn handed_to_another_file(
         ctx.package_view()
             .map_or(usize::MAX, |v| v.references(&decl.name))
     };
-    match close_in_sender(&decl, position, references) {
+    let close_is_builtin = || close_is_builtin_in(ctx, &decl);
+    match close_in_sender(&decl, position, references, close_is_builtin) {
         Ok(fix) => {
             finding.message.push_str(&format!(
                 "; its one sender is {} in {}, which can close it when it returns",
@@ -239,11 +243,15 @@ fn check_waiter(
             finding.message.push_str(
                 "; nothing sends on it either, so closing it when the function returns lets the waiter run the code after its wait",
             );
-            finding.fixes.extend(close_fix(ctx, channel).map(|mut fix| {
-                // The waiter's code after the wait never ran before; now it runs.
-                fix.applicability = Applicability::Unsafe;
-                fix
-            }));
+            if !ctx.means_builtin(channel.function, "close") {
+                finding.message.push_str(CLOSE_REDECLARED);
+            } else {
+                finding.fixes.extend(close_fix(ctx, channel).map(|mut fix| {
+                    // The waiter's code after the wait never ran before; now it runs.
+                    fix.applicability = Applicability::Unsafe;
+                    fix
+                }));
+            }
         }
         [only] => {
             let (callee, position) =
@@ -267,7 +275,8 @@ fn check_waiter(
                     })
                     .count(),
             };
-            match close_in_sender(decl, position, references) {
+            let close_is_builtin = || close_is_builtin_in(ctx, decl);
+            match close_in_sender(decl, position, references, close_is_builtin) {
                 Ok(fix) => finding.fixes.push(fix),
                 Err(reason) => finding.message.push_str(&format!("; {reason}")),
             }
@@ -279,6 +288,28 @@ fn check_waiter(
     Some(finding)
 }
 
+/// Whether `close` means Go's builtin inside the sender `decl`, declared in this file or
+/// in another file of the package.
+fn close_is_builtin_in(ctx: &FileContext, decl: &FunctionDecl) -> bool {
+    if decl.file.is_empty() || decl.file == ctx.file_name {
+        return ctx
+            .root()
+            .descendant_for_byte_range(decl.range.start, decl.range.end)
+            .is_some_and(|function| ctx.means_builtin(function, "close"));
+    }
+    ctx.package_view().is_some_and(|view| {
+        !view.declares_top_level("close")
+            && view
+                .names_declared_in(decl)
+                .is_some_and(|names| !names.contains("close"))
+    })
+}
+
+/// Why no `close` is offered where the package or the function declares a `close` of its
+/// own: the inserted call would not be Go's builtin, and would not compile.
+const CLOSE_REDECLARED: &str =
+    "; `close` here is not Go's builtin (the package or function declares its own), so no close is inserted";
+
 /// `defer close(p)` at the top of the one function that sends on the channel as its
 /// parameter `p`: safe when that function only sends on `p` (directly, not from
 /// goroutines it starts), is unexported and named in one place only (`references`
@@ -288,6 +319,7 @@ fn close_in_sender(
     decl: &FunctionDecl,
     position: usize,
     references: impl FnOnce() -> usize,
+    close_is_builtin: impl FnOnce() -> bool,
 ) -> Result<Fix, String> {
     let callee = &decl.name;
     let refuse = |why: &str| {
@@ -307,6 +339,9 @@ fn close_in_sender(
     let Some(at) = decl.body_open else {
         return refuse("its body is on one line");
     };
+    if !close_is_builtin() {
+        return refuse("`close` there is not Go's builtin (the package declares its own)");
+    }
     let mut edit = Edit::insert(at, format!("\n\tdefer close({parameter})"));
     let mut title = format!("Close {parameter} in {callee} once it has sent everything");
     if !decl.file.is_empty() {
@@ -551,5 +586,25 @@ mod tests {
             findings_for(waited)[0].applicability(),
             Applicability::Manual
         );
+    }
+
+    #[test]
+    fn no_close_is_inserted_where_close_is_not_the_builtin() {
+        let range = |extra: &str| {
+            SEED_BEFORE.replace(
+                "func f(items []int) {",
+                &format!("func f(items []int) {{{extra}"),
+            )
+        };
+        // The builtin: the fix is offered.
+        assert!(!findings_for(&range(""))[0].fixes.is_empty());
+        let local = findings_for(&range("\n\tclose := func(chan int) {}\n\t_ = close"));
+        let package = findings_for(&format!("{}\nfunc close(int) {{}}\n", range("")));
+        for findings in [local, package] {
+            assert!(findings[0].fixes.is_empty(), "{findings:?}");
+            assert!(findings[0]
+                .message
+                .contains("`close` here is not Go's builtin"));
+        }
     }
 }
