@@ -11,6 +11,8 @@
 //! - [`fields`]: struct-field channel identities across the package — make sites and
 //!   capacities, sends, receives (and whether the receiver can stop), ranges, closes,
 //!   escapes, and methods started as goroutines.
+//! - [`release`]: a resource released by a deferred call in a loop iteration — where it
+//!   was acquired, whether the iteration uses it, and why it must outlive the iteration.
 //! - [`package`]: the package view — every file of the directory's package, parsed once,
 //!   with its types, channel fields, functions and methods.
 
@@ -19,4 +21,5 @@ pub mod fields;
 pub mod flow;
 pub mod package;
 pub mod paths;
+pub mod release;
 pub mod values;

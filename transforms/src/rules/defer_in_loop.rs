@@ -68,7 +68,11 @@
 //! loop runs under. A defer after which every path leaves the loop (or the function) runs
 //! at most once and is not reported.
 
-use crate::analysis::{flow, values};
+use crate::analysis::flow;
+use crate::analysis::release::{
+    acquisition_of, escape_reason, is_context_acquisition, loop_header_names, root_identifier,
+    used_in_iteration, Release,
+};
 use crate::context::FileContext;
 use crate::loop_closure;
 use crate::model::{Applicability, Finding, Fix, Severity};
@@ -275,206 +279,6 @@ fn defer_applicability(
     Ok(Applicability::Safe)
 }
 
-/// The deferred call seen as a release: `x.Close()` (target `x`, method `Close`) or
-/// `cancel()` (a plain function value, no method).
-struct Release<'t, 's> {
-    target: Node<'t>,
-    root: &'s str,
-    method: Option<&'s str>,
-}
-
-impl<'t, 's> Release<'t, 's> {
-    fn of(ctx: &FileContext<'s>, call: Node<'t>) -> Option<Self> {
-        let callee = call.child_by_field_name("function")?;
-        let (target, method) = match callee.kind() {
-            "selector_expression" => (
-                callee.child_by_field_name("operand")?,
-                callee.child_by_field_name("field").map(|f| ctx.text(f)),
-            ),
-            "identifier" => (callee, None),
-            _ => return None,
-        };
-        let root = ctx.text(root_identifier(target)?);
-        Some(Release {
-            target,
-            root,
-            method,
-        })
-    }
-}
-
-/// Whether the iteration uses what it acquired anywhere but in the acquisition and the
-/// deferred release. A connection accepted and only deferred-closed (grpc-go's dial
-/// tests hold every accepted connection open that way) is held on purpose.
-fn used_in_iteration(
-    ctx: &FileContext,
-    body: Node<'_>,
-    acquisition: Node<'_>,
-    release: &Release,
-    defer: Node<'_>,
-) -> bool {
-    let names: HashSet<String> = if is_context_acquisition(ctx, acquisition) {
-        assigned_names(ctx, acquisition).into_iter().collect()
-    } else {
-        [release.root.to_string()].into()
-    };
-    descendants_of_kind(body, &["identifier"]).iter().any(|id| {
-        names.contains(ctx.text(*id))
-            && id.start_byte() > acquisition.end_byte()
-            && !syntax::ancestors(*id).any(|a| a == defer)
-    })
-}
-
-/// Why the released value, or something derived from it, must outlive the iteration —
-/// the reasons per-iteration release broke real projects' tests: a wrapper or client
-/// stored in a slice used after the loop, a server's URL appended, a context handed to a
-/// goroutine, a subscription on a channel read after the loop.
-fn escape_reason(
-    ctx: &FileContext,
-    loop_node: Node<'_>,
-    body: Node<'_>,
-    acquisition: Node<'_>,
-    release: &Release,
-    defer: Node<'_>,
-) -> Option<String> {
-    let mut roots: HashSet<String> = [release.root.to_string()].into();
-    if is_context_acquisition(ctx, acquisition) {
-        // The context and its cancel func are one resource: cancelling ends the context.
-        roots.extend(assigned_names(ctx, acquisition));
-    }
-    let names = values::derived_names(body, ctx.source, &roots, &|c| ctx.returns_plain_data(c));
-    let mut locals = syntax::declared_names(body, ctx.source);
-    locals.extend(loop_header_names(ctx, loop_node));
-    let keeps = |callee: &str, position: usize| function_keeps_argument(ctx, callee, position);
-    let scope = values::Scope {
-        node: body,
-        locals: &locals,
-        ignore: Some(defer),
-        returns_escape: false,
-        keeps_argument: &keeps,
-        plain_data: &|c| ctx.returns_plain_data(c),
-    };
-    if let Some(escape) = values::first_escape(&scope, ctx.source, &names) {
-        let line = syntax::line_number(ctx.source, escape.node.start_byte());
-        return Some(format!(
-            "`{}` or a value built from it is {} (line {line}), so it must stay usable after the iteration",
-            release.root, escape.how
-        ));
-    }
-    if is_context_acquisition(ctx, acquisition) {
-        if let Some(call) = discarded_work_under(ctx, body, &names) {
-            return Some(format!(
-                "the context is handed to `{call}`, whose result is discarded: what it started lives on the context until the function returns (grpc-go's stream quota tests hold streams this way)"
-            ));
-        }
-    }
-    tied_to_outer_storage(ctx, body, acquisition, &locals).map(|outer| {
-        format!(
-            "`{}` is tied to `{outer}`, which is written in the iteration and outlives it",
-            release.root
-        )
-    })
-}
-
-/// Calls whose result lives on after they return, for as long as their context: streams,
-/// watches and subscriptions (a unary call such as `EmptyCall(ctx)` is over when it
-/// returns, and cancelling its context afterwards changes nothing).
-fn starts_lasting_work(callee: &str) -> bool {
-    let name = callee.rsplit('.').next().unwrap_or(callee);
-    ["Stream", "Watch", "Subscribe", "FullDuplex"]
-        .iter()
-        .any(|w| name.contains(w))
-}
-
-/// `_, err := tc.StreamingInputCall(ctx)`: a call that takes the context and whose
-/// results other than the last (the error) are thrown away. What it started — a stream,
-/// a watch — can only end with the context, so the context is held on purpose.
-fn discarded_work_under<'s>(
-    ctx: &FileContext<'s>,
-    body: Node<'_>,
-    names: &HashSet<String>,
-) -> Option<&'s str> {
-    descendants_of_kind(body, &["short_var_declaration", "assignment_statement"])
-        .into_iter()
-        .find_map(|statement| {
-            let left = statement.child_by_field_name("left")?;
-            let right = statement.child_by_field_name("right")?;
-            let targets: Vec<Node> = left.named_children(&mut left.walk()).collect();
-            let [call] = right.named_children(&mut right.walk()).collect::<Vec<_>>()[..] else {
-                return None;
-            };
-            let discards = targets.len() > 1
-                && targets[..targets.len() - 1]
-                    .iter()
-                    .all(|t| ctx.text(*t) == "_");
-            let takes_context = call.kind() == "call_expression"
-                && syntax::call_arguments(call)
-                    .iter()
-                    .any(|a| a.kind() == "identifier" && names.contains(ctx.text(*a)));
-            let callee = call.child_by_field_name("function").map(|f| ctx.text(f))?;
-            (discards && takes_context && starts_lasting_work(callee)).then_some(callee)
-        })
-}
-
-/// An acquisition that takes an element or field of outer storage written in the same
-/// iteration — `sub := feed.Subscribe(chans[i])` after `chans[i] = make(…)` — ties the
-/// resource to a value read after the loop.
-fn tied_to_outer_storage(
-    ctx: &FileContext,
-    body: Node<'_>,
-    acquisition: Node<'_>,
-    locals: &HashSet<String>,
-) -> Option<String> {
-    let right = acquisition.child_by_field_name("right")?;
-    let written: Vec<&str> = descendants_of_kind(body, &["assignment_statement"])
-        .into_iter()
-        .filter_map(|a| a.child_by_field_name("left"))
-        .flat_map(|l| l.named_children(&mut l.walk()).collect::<Vec<_>>())
-        .filter(|t| t.kind() != "identifier")
-        .map(|t| ctx.text(t))
-        .collect();
-    descendants_of_kind(right, &["index_expression", "selector_expression"])
-        .into_iter()
-        .filter(|e| {
-            root_identifier(*e).is_some_and(|r| !locals.contains(ctx.text(r)))
-                && written.contains(&ctx.text(*e))
-        })
-        .map(|e| ctx.text(e).to_string())
-        .next()
-}
-
-/// Whether a function of this file keeps the argument at `position`: starts a goroutine
-/// with it, stores it in a field or an outer variable, appends or returns it. Methods and
-/// functions of other packages are not followed; their results are tracked instead.
-fn function_keeps_argument(ctx: &FileContext, callee: &str, position: usize) -> bool {
-    let Some(decl) = ctx.declarations().functions.get(callee) else {
-        return false;
-    };
-    let Some(parameter) = decl.parameters.get(position).cloned().flatten() else {
-        return false;
-    };
-    let Some(body) = ctx
-        .root()
-        .descendant_for_byte_range(decl.range.start, decl.range.end)
-        .and_then(|d| d.child_by_field_name("body"))
-    else {
-        return false;
-    };
-    let names = values::derived_names(body, ctx.source, &[parameter].into(), &|c| {
-        ctx.returns_plain_data(c)
-    });
-    let locals = syntax::declared_names(body, ctx.source);
-    let scope = values::Scope {
-        node: body,
-        locals: &locals,
-        ignore: None,
-        returns_escape: false,
-        keeps_argument: &|_, _| false,
-        plain_data: &|c| ctx.returns_plain_data(c),
-    };
-    values::first_escape(&scope, ctx.source, &names).is_some()
-}
-
 /// `b.StopTimer()` after the loop: a benchmark that sets up in a loop and defers the
 /// cleanup to after it stops measuring (containerd's task benchmarks).
 fn stops_the_timer_after(ctx: &FileContext, function: Node<'_>, loop_node: Node<'_>) -> bool {
@@ -512,14 +316,6 @@ fn guarded_by_carried_state(
         .filter_map(|a| a.child_by_field_name("condition"))
         .flat_map(|c| syntax::identifiers(c, ctx.source))
         .find(|name| assigned_in_body.contains(name) && !locals.contains(name))
-}
-
-fn loop_header_names(ctx: &FileContext, loop_node: Node<'_>) -> HashSet<String> {
-    loop_node
-        .named_children(&mut loop_node.walk())
-        .filter(|c| c.kind() != "block")
-        .flat_map(|c| syntax::declared_names(c, ctx.source))
-        .collect()
 }
 
 /// `mu.Lock(); defer mu.Unlock()` is released per iteration safely when `mu` is shared by
@@ -560,58 +356,6 @@ fn unlock_applicability(
         return Ok(Applicability::Unsafe);
     }
     Ok(Applicability::Safe)
-}
-
-/// The leftmost name of `a.b.c` or `a[i].b`.
-fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
-    match node.kind() {
-        "identifier" => Some(node),
-        "selector_expression" => root_identifier(node.child_by_field_name("operand")?),
-        "index_expression" => root_identifier(node.child_by_field_name("operand")?),
-        _ => None,
-    }
-}
-
-/// The statement in the body, before `before`, that assigns `name` from a call — the
-/// acquisition of the released value.
-fn acquisition_of<'t>(
-    ctx: &FileContext,
-    body: Node<'t>,
-    name: &str,
-    before: usize,
-) -> Option<Node<'t>> {
-    descendants_of_kind(body, &["short_var_declaration", "assignment_statement"])
-        .into_iter()
-        .filter(|stmt| {
-            stmt.start_byte() < before
-                && stmt.child_by_field_name("left").is_some_and(|l| {
-                    l.named_children(&mut l.walk())
-                        .any(|n| n.kind() == "identifier" && ctx.text(n) == name)
-                })
-                && stmt
-                    .child_by_field_name("right")
-                    .is_some_and(|r| !descendants_of_kind(r, &["call_expression"]).is_empty())
-        })
-        .last()
-}
-
-/// `ctx, cancel := context.WithCancel(…)` and its siblings.
-fn is_context_acquisition(ctx: &FileContext, acquisition: Node<'_>) -> bool {
-    acquisition
-        .child_by_field_name("right")
-        .is_some_and(|r| ctx.text(r).contains(".With"))
-}
-
-fn assigned_names(ctx: &FileContext, statement: Node<'_>) -> Vec<String> {
-    statement
-        .child_by_field_name("left")
-        .map(|l| {
-            l.named_children(&mut l.walk())
-                .filter(|n| n.kind() == "identifier" && ctx.text(*n) != "_")
-                .map(|n| ctx.text(n).to_string())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn named_results(ctx: &FileContext, function: Node<'_>) -> Vec<String> {
