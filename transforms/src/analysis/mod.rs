@@ -13,6 +13,8 @@
 //!   escapes, and methods started as goroutines.
 //! - [`release`]: a resource released by a deferred call in a loop iteration — where it
 //!   was acquired, whether the iteration uses it, and why it must outlive the iteration.
+//! - [`senders`]: the goroutines that send on a local channel, how many values each can
+//!   send, and whether anything can block or run after the send.
 //! - [`package`]: the package view — every file of the directory's package, parsed once,
 //!   with its types, channel fields, functions and methods.
 
@@ -22,4 +24,5 @@ pub mod flow;
 pub mod package;
 pub mod paths;
 pub mod release;
+pub mod senders;
 pub mod values;
