@@ -5,36 +5,9 @@
 
 mod common;
 
-use common::{assert_exit, run};
+use common::{assert_exit, run, PRODUCE, WATCH};
 use std::path::Path;
 use std::process::Command;
-
-/// The waiter: its channel is handed to `produce`, declared in `produce.go`.
-const WATCH: &str = "package a
-
-func Watch(items []string, log func(string)) {
-	events := make(chan string)
-	go func() {
-		for {
-			ev, ok := <-events
-			if !ok {
-				return
-			}
-			log(ev)
-		}
-	}()
-	produce(events, items)
-}
-";
-
-const PRODUCE: &str = "package a
-
-func produce(events chan string, items []string) {
-	for _, it := range items {
-		events <- it
-	}
-}
-";
 
 const PRODUCE_FIXED: &str = "package a
 

@@ -5,41 +5,10 @@
 
 mod common;
 
+use common::{SEND_LEAK, SEND_LEAK_TEST};
+
 use std::path::Path;
 use tempfile::TempDir;
-
-/// A premature return: when `fail` is set nobody receives, and the sender blocks forever.
-const SEND_LEAK: &str = r#"package sendleak
-
-import "errors"
-
-// First returns the value computed in the background, or an error when asked to fail.
-func First(fail bool) (int, error) {
-	c := make(chan int)
-	go func() {
-		c <- 42
-	}()
-	if fail {
-		return 0, errors.New("failed")
-	}
-	return <-c, nil
-}
-"#;
-
-/// A plain test that passes, and exercises the leak.
-const SEND_LEAK_TEST: &str = r#"package sendleak
-
-import "testing"
-
-func TestFirst(t *testing.T) {
-	if _, err := First(true); err == nil {
-		t.Fatal("want an error")
-	}
-	if v, err := First(false); err != nil || v != 42 {
-		t.Fatalf("got %d, %v", v, err)
-	}
-}
-"#;
 
 /// A leak no rule knows: a receive from a channel nobody made.
 const NIL_RECEIVE: &str = r#"package sendleak

@@ -130,6 +130,12 @@ fn leakfix(dir: &Path, args: &[&str]) -> Output {
     common::output_with_timeout(command)
 }
 
+/// A shared fixture's source moved into package `p`.
+fn in_p(source: &str) -> String {
+    let (_, rest) = source.split_once('\n').expect("a package clause");
+    format!("package p\n{rest}")
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -285,47 +291,15 @@ fn a_test_that_fails_only_with_the_fixes_condemns_them_even_when_it_passes_again
     assert_eq!(read(dir.path(), "p/wait.go"), WAIT);
 }
 
-/// A premature return: when `fail` is set nobody receives, and the sender leaks. The
-/// safe fix buffers the channel.
-const SEND_LEAK: &str = r#"package p
-
-import "errors"
-
-func First(fail bool) (int, error) {
-	c := make(chan int)
-	go func() {
-		c <- 42
-	}()
-	if fail {
-		return 0, errors.New("failed")
-	}
-	return <-c, nil
-}
-"#;
-
-/// A plain test that passes, and exercises the leak.
-const SEND_LEAK_TEST: &str = r#"package p
-
-import "testing"
-
-func TestFirst(t *testing.T) {
-	if _, err := First(true); err == nil {
-		t.Fatal("want an error")
-	}
-	if v, err := First(false); err != nil || v != 42 {
-		t.Fatalf("got %d, %v", v, err)
-	}
-}
-"#;
-
 #[test]
 fn verify_leaks_counts_the_leaked_goroutines_before_and_after_and_confirms_the_fix() {
     if !go_available() {
         return;
     }
+    let (leak, leak_test) = (in_p(common::SEND_LEAK), in_p(common::SEND_LEAK_TEST));
     let dir = module(&[
-        ("p/leak.go", SEND_LEAK),
-        ("p/leak_test.go", SEND_LEAK_TEST),
+        ("p/leak.go", &leak),
+        ("p/leak_test.go", &leak_test),
         ("p/wait.go", WAIT),
         ("p/wait_test.go", WAIT_TEST),
     ]);
@@ -341,7 +315,7 @@ fn verify_leaks_counts_the_leaked_goroutines_before_and_after_and_confirms_the_f
         "{err}"
     );
     assert!(
-        err.contains("p/leak.go:6: unbuffered-send-leak: confirmed at run time: 1 goroutine leaked there before the fix (blocked at p/leak.go:8)"),
+        err.contains("p/leak.go:7: unbuffered-send-leak: confirmed at run time: 1 goroutine leaked there before the fix (blocked at p/leak.go:9)"),
         "{err}"
     );
     assert!(
@@ -353,40 +327,12 @@ fn verify_leaks_counts_the_leaked_goroutines_before_and_after_and_confirms_the_f
     assert!(!dir.path().join("p/zz_leakfix_leakreport_test.go").exists());
 }
 
-/// A waiter whose one sender is in another file: the fix (`defer close(events)` in
-/// `produce.go`) spans files.
-const WATCH: &str = "package p
-
-func Watch(items []string, log func(string)) {
-	events := make(chan string)
-	go func() {
-		for {
-			ev, ok := <-events
-			if !ok {
-				return
-			}
-			log(ev)
-		}
-	}()
-	produce(events, items)
-}
-";
-
-const SENDER: &str = "package p
-
-func produce(events chan string, items []string) {
-	for _, it := range items {
-		events <- it
-	}
-}
-";
-
 /// `fix --verify` on the waiter and its sender in another file, with FLAKY_TEST failing
 /// on the given runs of the package's tests.
 fn fix_across_files_with_verify(flake_runs: &str) -> (tempfile::TempDir, Output) {
     let dir = module(&[
-        ("p/watch.go", WATCH),
-        ("p/produce.go", SENDER),
+        ("p/watch.go", &in_p(common::WATCH)),
+        ("p/produce.go", &in_p(common::PRODUCE)),
         ("p/flaky_test.go", FLAKY_TEST),
     ]);
     let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
@@ -430,8 +376,8 @@ fn a_fix_spanning_files_that_regresses_is_backed_out_in_every_file() {
             && err.contains("fails TestFlaky"),
         "{err}"
     );
-    assert_eq!(read(dir.path(), "p/produce.go"), SENDER);
-    assert_eq!(read(dir.path(), "p/watch.go"), WATCH);
+    assert_eq!(read(dir.path(), "p/produce.go"), in_p(common::PRODUCE));
+    assert_eq!(read(dir.path(), "p/watch.go"), in_p(common::WATCH));
 }
 
 #[test]

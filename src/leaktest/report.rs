@@ -254,10 +254,16 @@ pub fn print(
         .map(|leak| confirmed_by(leak, &places, &mut spans))
         .collect();
     let mut out = std::io::stdout().lock();
+    let printed = Printed {
+        summary,
+        leaks,
+        statics,
+        confirmed: &confirmed,
+    };
     match args.format {
-        Format::Text => print_text(&mut out, summary, leaks, statics, &confirmed)?,
-        Format::Json => print_json(&mut out, summary, leaks, statics, &confirmed)?,
-        Format::Sarif => print_sarif(&mut out, summary, leaks, statics, &confirmed)?,
+        Format::Text => print_text(&mut out, &printed)?,
+        Format::Json => print_json(&mut out, &printed)?,
+        Format::Sarif => print_sarif(&mut out, &printed)?,
         Format::Github | Format::Jsonl => {
             bail!("leakfix test prints text, json or sarif (--format text|json|sarif)")
         }
@@ -283,6 +289,16 @@ pub fn print(
         if summary.tests_failed { "; some tests failed" } else { "" }
     )?;
     Ok(!leaks.is_empty())
+}
+
+/// What the report is printed from: the run, the leaks, the static findings and, per
+/// leak, the indices of the findings it confirms.
+#[derive(Clone, Copy)]
+struct Printed<'a> {
+    summary: &'a Summary,
+    leaks: &'a [Leak],
+    statics: &'a [StaticFinding],
+    confirmed: &'a [Vec<usize>],
 }
 
 fn detector_text(summary: &Summary) -> String {
@@ -324,13 +340,13 @@ fn first_column(file: &Path, line: usize) -> usize {
         .unwrap_or(1)
 }
 
-fn print_text(
-    out: &mut impl Write,
-    summary: &Summary,
-    leaks: &[Leak],
-    statics: &[StaticFinding],
-    confirmed: &[Vec<usize>],
-) -> Result<()> {
+fn print_text(out: &mut impl Write, printed: &Printed) -> Result<()> {
+    let Printed {
+        summary,
+        leaks,
+        statics,
+        confirmed,
+    } = *printed;
     writeln!(
         out,
         "leakfix test: {} package(s) tested with {}",
@@ -393,13 +409,13 @@ fn evidence(leak: &Leak) -> String {
 /// the run-time evidence, each other leak as a `leaked-goroutine` result at its blocked
 /// operation; both point at the blocked operation and the `go` statement as related
 /// locations.
-fn print_sarif(
-    out: &mut impl Write,
-    summary: &Summary,
-    leaks: &[Leak],
-    statics: &[StaticFinding],
-    confirmed: &[Vec<usize>],
-) -> Result<()> {
+fn print_sarif(out: &mut impl Write, printed: &Printed) -> Result<()> {
+    let Printed {
+        summary,
+        leaks,
+        statics,
+        confirmed,
+    } = *printed;
     use crate::formats::{sarif_finding, sarif_location, write_sarif_log};
     use serde_json::{json, Value};
     let mut results = Vec::new();
@@ -485,13 +501,13 @@ fn frame_json(frame: &Frame) -> serde_json::Value {
     })
 }
 
-fn print_json(
-    out: &mut impl Write,
-    summary: &Summary,
-    leaks: &[Leak],
-    statics: &[StaticFinding],
-    confirmed: &[Vec<usize>],
-) -> Result<()> {
+fn print_json(out: &mut impl Write, printed: &Printed) -> Result<()> {
+    let Printed {
+        summary,
+        leaks,
+        statics,
+        confirmed,
+    } = *printed;
     let leaks: Vec<serde_json::Value> = leaks
         .iter()
         .zip(confirmed)

@@ -142,3 +142,66 @@ pub fn assert_exit(output: &Output, code: i32) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A premature return (package `sendleak`): when `fail` is set nobody receives, and the
+/// sender blocks forever. The safe fix buffers the channel.
+pub const SEND_LEAK: &str = r#"package sendleak
+
+import "errors"
+
+// First returns the value computed in the background, or an error when asked to fail.
+func First(fail bool) (int, error) {
+	c := make(chan int)
+	go func() {
+		c <- 42
+	}()
+	if fail {
+		return 0, errors.New("failed")
+	}
+	return <-c, nil
+}
+"#;
+
+/// A plain test that passes, and exercises SEND_LEAK's leak.
+pub const SEND_LEAK_TEST: &str = r#"package sendleak
+
+import "testing"
+
+func TestFirst(t *testing.T) {
+	if _, err := First(true); err == nil {
+		t.Fatal("want an error")
+	}
+	if v, err := First(false); err != nil || v != 42 {
+		t.Fatalf("got %d, %v", v, err)
+	}
+}
+"#;
+
+/// A waiter (package `a`) whose channel is handed to `produce`, declared in another file.
+pub const WATCH: &str = "package a
+
+func Watch(items []string, log func(string)) {
+	events := make(chan string)
+	go func() {
+		for {
+			ev, ok := <-events
+			if !ok {
+				return
+			}
+			log(ev)
+		}
+	}()
+	produce(events, items)
+}
+";
+
+/// The sender of WATCH's channel, in its own file: its fix (`defer close(events)`) spans
+/// files.
+pub const PRODUCE: &str = "package a
+
+func produce(events chan string, items []string) {
+	for _, it := range items {
+		events <- it
+	}
+}
+";
