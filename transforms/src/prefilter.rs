@@ -159,6 +159,137 @@ fn in_loop_body(scopes: &[Scope], depth: usize) -> bool {
         .is_some_and(|scope| matches!(scope, Scope::For(_)))
 }
 
+/// One Go token as the prefilters see it: words (identifiers, keywords, numbers), single
+/// punctuation bytes (`<-` is `<` then `-`), line ends (a newline, or a comment spanning
+/// lines) and literals (strings, runes, raw strings). Comments are skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token<'a> {
+    Word(&'a [u8]),
+    Punct(u8),
+    LineEnd,
+    Literal,
+}
+
+/// The tokens of a Go text, each with its byte offset.
+pub struct Tokens<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Tokens<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Tokens {
+            bytes: text.as_bytes(),
+            at: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = (usize, Token<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.bytes;
+        loop {
+            let start = self.at;
+            let b = *bytes.get(start)?;
+            match b {
+                b'\n' => {
+                    self.at += 1;
+                    return Some((start, Token::LineEnd));
+                }
+                b' ' | b'\t' | b'\r' => self.at += 1,
+                b'/' if bytes.get(start + 1) == Some(&b'/') => {
+                    self.at = find_from(bytes, start, b"\n").unwrap_or(bytes.len());
+                }
+                b'/' if bytes.get(start + 1) == Some(&b'*') => {
+                    let end = find_from(bytes, start + 2, b"*/").map_or(bytes.len(), |e| e + 2);
+                    self.at = end;
+                    if bytes[start..end].contains(&b'\n') {
+                        return Some((start, Token::LineEnd));
+                    }
+                }
+                b'"' | b'\'' => {
+                    self.at = quoted_end(bytes, start);
+                    return Some((start, Token::Literal));
+                }
+                b'`' => {
+                    self.at = find_from(bytes, start + 1, b"`").map_or(bytes.len(), |e| e + 1);
+                    return Some((start, Token::Literal));
+                }
+                _ if is_word_byte(b) => {
+                    let mut end = start;
+                    while end < bytes.len() && is_word_byte(bytes[end]) {
+                        end += 1;
+                    }
+                    self.at = end;
+                    return Some((start, Token::Word(&bytes[start..end])));
+                }
+                _ => {
+                    self.at += 1;
+                    return Some((start, Token::Punct(b)));
+                }
+            }
+        }
+    }
+}
+
+/// Whether a newline after `token` ends the statement (Go's automatic semicolons).
+fn ends_statement(token: Token<'_>) -> bool {
+    match token {
+        Token::Word(word) => {
+            !is_keyword(word) || matches!(word, b"break" | b"continue" | b"fallthrough" | b"return")
+        }
+        Token::Literal => true,
+        Token::Punct(p) => matches!(p, b')' | b']' | b'}' | b'+' | b'-'),
+        Token::LineEnd => false,
+    }
+}
+
+/// Whether some `go` statement of `text` may start `method`: the word `method` directly
+/// followed by `(` somewhere inside the statement (a `go x.method(…)` or `go
+/// method(…)` has it). Only the `go` statements' own text is looked at, so a file that
+/// merely calls or declares `method` elsewhere is not parsed to ask.
+pub fn may_start(text: &str, method: &str) -> bool {
+    if !has_word(text, "go") || !text.contains(method) {
+        return false;
+    }
+    let tokens: Vec<Token> = Tokens::new(text).map(|(_, t)| t).collect();
+    let method = method.as_bytes();
+    tokens.iter().enumerate().any(|(at, token)| {
+        *token == Token::Word(b"go") && statement_calls(&tokens[at + 1..], method)
+    })
+}
+
+/// Whether the statement at the start of `tokens` has `name(` before it ends: at a `;`
+/// or a line end that ends it outside every bracket, or at a bracket closing one opened
+/// before it.
+fn statement_calls(tokens: &[Token], name: &[u8]) -> bool {
+    let mut depth = 0usize;
+    let mut last = Token::LineEnd;
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            Token::Word(word) if *word == name => {
+                if tokens.get(i + 1) == Some(&Token::Punct(b'(')) {
+                    return true;
+                }
+            }
+            Token::Punct(b'(' | b'[' | b'{') => depth += 1,
+            Token::Punct(b')' | b']' | b'}') => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Token::Punct(b';') if depth == 0 => return false,
+            Token::LineEnd if depth == 0 && ends_statement(last) => return false,
+            _ => {}
+        }
+        if *token != Token::LineEnd {
+            last = *token;
+        }
+    }
+    false
+}
+
 /// Whether `text` has the word `word`, not as part of a longer identifier. Comments and
 /// strings are not skipped, so this only ever says "maybe" too often.
 pub fn has_word(text: &str, word: &str) -> bool {
@@ -263,6 +394,27 @@ mod tests {
     fn a_struct_result_type_does_not_open_the_body() {
         let text = "package p\nfunc f() {\n\tfor {\n\t\th := func() struct{} { return struct{}{} }\n\t\tdefer h()\n\t}\n}\n";
         assert!(defer_may_be_in_loop(text));
+    }
+
+    #[test]
+    fn a_started_method_is_found_in_its_go_statement() {
+        assert!(may_start("func (w *W) Start() {\n\tgo w.run()\n}\n", "run"));
+        assert!(may_start("go w.pool.run(ctx,\n\t1)\n", "run"));
+        assert!(may_start(
+            "go func() {\n\tdefer x()\n}()\ngo\tf(g(a)).run(1)",
+            "run"
+        ));
+        // A callee spread over lines inside brackets is still the same statement.
+        assert!(may_start("go get(\n\ta,\n).run()\n", "run"));
+        assert!(may_start("go run /* later */ (x)", "run"));
+    }
+
+    #[test]
+    fn a_method_called_outside_go_statements_is_not_started() {
+        let text = "package p\n// go w.run()\nfunc (w *W) run() {}\nfunc f(w *W) {\n\tgo w.other()\n\tw.run()\n\ts := \"go run()\"\n}\n";
+        assert!(!may_start(text, "run"));
+        assert!(!may_start("go w.runner()\n", "run"));
+        assert!(!may_start("algo := w.run()\n", "run"));
     }
 
     #[test]

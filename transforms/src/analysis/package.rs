@@ -83,11 +83,18 @@ impl PackageView {
         self.files.iter().map(|(n, _)| n.as_str()).collect()
     }
 
-    /// The facts of every file whose text `mentions` approves of: a cheap look at the
-    /// text decides whether the file is parsed at all.
-    fn facts_where(&self, mentions: impl Fn(&str) -> bool) -> Vec<&FileFacts> {
+    /// The facts of every file but `besides` whose text `mentions` approves of: a cheap
+    /// look at the text decides whether the file is parsed at all. The file asking a
+    /// question passes its own name as `besides` and brings its own facts, so that it is
+    /// not parsed a second time here.
+    fn facts_where(
+        &self,
+        besides: Option<&str>,
+        mentions: impl Fn(&str) -> bool,
+    ) -> Vec<&FileFacts> {
         self.files
             .iter()
+            .filter(|(name, _)| besides != Some(name.as_str()))
             .filter_map(|(name, facts)| {
                 if let Some(facts) = facts.get() {
                     // Parsed already: cheaper to ask the facts than to read the text again.
@@ -101,10 +108,24 @@ impl PackageView {
 
     /// The struct types of the package with a channel field of this name.
     pub fn channel_field_types(&self, field: &str) -> Vec<String> {
-        let mut types: Vec<String> = self
-            .facts_where(|t| t.contains("struct") && declares_channel_field(t, field))
+        self.channel_field_types_besides(field, None)
+    }
+
+    /// The struct types of the package with a channel field of this name, the file
+    /// named in `asking` answering for itself with its own declarations.
+    pub fn channel_field_types_besides(
+        &self,
+        field: &str,
+        asking: Option<(&str, &Declarations)>,
+    ) -> Vec<String> {
+        let others = self.facts_where(asking.map(|(name, _)| name), |t| {
+            t.contains("struct") && declares_channel_field(t, field)
+        });
+        let mut types: Vec<String> = others
             .iter()
-            .flat_map(|f| f.declarations.channel_fields.keys())
+            .map(|f| &f.declarations)
+            .chain(asking.map(|(_, own)| own))
+            .flat_map(|d| d.channel_fields.keys())
             .filter_map(|k| k.split_once('.'))
             .filter(|(_, f)| *f == field)
             .map(|(t, _)| t.to_string())
@@ -114,11 +135,11 @@ impl PackageView {
         types
     }
 
-    /// The events on one field, from every file that mentions it.
-    pub fn events_of(&self, field: &str) -> Vec<FieldEvent> {
+    /// The events on one field, from every file but `besides` that mentions it.
+    pub fn events_of(&self, field: &str, besides: Option<&str>) -> Vec<FieldEvent> {
         let selector = format!(".{field}");
         let key = format!("{field}:");
-        self.facts_where(|t| t.contains(&selector) || t.contains(&key))
+        self.facts_where(besides, |t| t.contains(&selector) || t.contains(&key))
             .iter()
             .flat_map(|f| f.field_events.iter().filter(|e| e.field == field).cloned())
             .collect()
@@ -127,7 +148,7 @@ impl PackageView {
     /// The package-level function of this name, from whichever file declares it.
     pub fn function(&self, name: &str) -> Option<FunctionDecl> {
         let declaration = format!("func {name}(");
-        self.facts_where(|t| t.contains(&declaration))
+        self.facts_where(None, |t| t.contains(&declaration))
             .iter()
             .find_map(|f| f.declarations.functions.get(name).cloned())
     }
@@ -144,10 +165,9 @@ impl PackageView {
             .sum()
     }
 
-    /// Whether some file starts `method` as a goroutine (`go x.method(…)`).
-    pub fn starts_method(&self, method: &str) -> bool {
-        let call = format!("{method}(");
-        self.facts_where(|t| t.contains("go ") && t.contains(&call))
+    /// Whether some file but `besides` starts `method` as a goroutine (`go x.method(…)`).
+    pub fn starts_method(&self, method: &str, besides: Option<&str>) -> bool {
+        self.facts_where(besides, |t| crate::prefilter::may_start(t, method))
             .iter()
             .any(|f| f.started_methods.iter().any(|m| m == method))
     }
@@ -545,13 +565,15 @@ mod tests {
         ];
         let view = PackageView::build(&files);
         assert_eq!(view.channel_field_types("out"), vec!["W"]);
-        assert_eq!(view.events_of("out").len(), 2);
-        assert!(view.starts_method("run"));
+        assert_eq!(view.events_of("out", None).len(), 2);
+        assert_eq!(view.events_of("out", Some("w.go")).len(), 1);
+        assert!(view.starts_method("run", None));
+        assert!(!view.starts_method("run", Some("run.go")));
         assert_eq!(
             view.function("New").map(|f| f.file),
             Some("w.go".to_string())
         );
-        assert!(!view.starts_method("Start"));
+        assert!(!view.starts_method("Start", None));
     }
 
     #[test]

@@ -92,19 +92,26 @@ impl PackageFacts<'_, '_> {
     fn events_of(&self, field: &str) -> Vec<FieldEvent> {
         let file = self.ctx.file_name;
         self.view
-            .events_of(field)
+            .events_of(field, Some(file))
             .into_iter()
-            .filter(|e| e.file != file)
             .chain(self.own.events.iter().filter(|e| e.field == field).cloned())
             .collect()
     }
 
+    /// The struct types with a channel field of this name; this file answers from its
+    /// own declarations rather than being parsed again by the view.
+    fn channel_field_types(&self, field: &str) -> Vec<String> {
+        let own = (self.ctx.file_name, self.ctx.declarations());
+        self.view.channel_field_types_besides(field, Some(own))
+    }
+
     fn started(&self, method: &str) -> bool {
-        self.own.started_methods.iter().any(|m| m == method) || self.view.starts_method(method)
+        self.own.started_methods.iter().any(|m| m == method)
+            || self.view.starts_method(method, Some(self.ctx.file_name))
     }
 
     fn check_send(&self, send: &FieldEvent) -> Option<Finding> {
-        let types = self.view.channel_field_types(&send.field);
+        let types = self.channel_field_types(&send.field);
         let [owner] = &types[..] else {
             return None;
         };
@@ -132,12 +139,16 @@ impl PackageFacts<'_, '_> {
         let other_use = events
             .iter()
             .any(|e| matches!(e.op, FieldOp::Escape | FieldOp::Range));
+        if !receiver_can_leave || other_use {
+            return None;
+        }
+        // Asked only now: whether the method is started anywhere may parse other files.
         let method = send.function.rsplit('.').next().unwrap_or_default();
         let in_goroutine = send.in_goroutine || self.started(method);
         // A send made by the caller itself (shape 8) blocks it once the reader has
         // stopped and the buffer, if any, is full; a goroutine's send on a buffered field
         // is a question of buffer size this check does not answer.
-        if !receiver_can_leave || other_use || (in_goroutine && !unbuffered) {
+        if in_goroutine && !unbuffered {
             return None;
         }
         let node = self
@@ -233,10 +244,7 @@ impl PackageFacts<'_, '_> {
         ]
         .iter()
         .find(|name| {
-            self.view
-                .channel_field_types(name)
-                .iter()
-                .any(|t| t == owner)
+            self.channel_field_types(name).iter().any(|t| t == owner)
                 && self.events_of(name).iter().any(|e| e.op == FieldOp::Close)
         })
         .map(|name| format!("{receiver}.{name}"))
