@@ -196,8 +196,16 @@ impl Normalised {
         };
         // Most files have no carriage return at all: one search spares counting lines.
         let has_cr = text.as_bytes().contains(&b'\r');
-        let newlines = if has_cr { text.matches('\n').count() } else { 0 };
-        let crlf_count = if has_cr { text.matches("\r\n").count() } else { 0 };
+        let newlines = if has_cr {
+            text.matches('\n').count()
+        } else {
+            0
+        };
+        let crlf_count = if has_cr {
+            text.matches("\r\n").count()
+        } else {
+            0
+        };
         let crlf = newlines > 0 && crlf_count == newlines;
         let mixed = crlf_count > 0 && !crlf;
         let text = if crlf {

@@ -257,23 +257,45 @@ pub fn may_start(text: &str, method: &str) -> bool {
     let tokens: Vec<Token> = Tokens::new(text).map(|(_, t)| t).collect();
     let method = method.as_bytes();
     tokens.iter().enumerate().any(|(at, token)| {
-        *token == Token::Word(b"go") && statement_calls(&tokens[at + 1..], method)
+        *token == Token::Word(b"go")
+            && statement_has(&tokens[at + 1..], |rest| {
+                rest[0] == Token::Word(method) && rest.get(1) == Some(&Token::Punct(b'('))
+            })
     })
 }
 
-/// Whether the statement at the start of `tokens` has `name(` before it ends: at a `;`
-/// or a line end that ends it outside every bracket, or at a bracket closing one opened
-/// before it.
-fn statement_calls(tokens: &[Token], name: &[u8]) -> bool {
+/// Whether some receive of `text` may take from a field `field` (`<-x.field`): after a
+/// `<-`, the statement has `.field`. A receive's operand follows its arrow inside the
+/// statement, so a file without this has no receive of the field.
+pub fn may_receive(text: &str, field: &str) -> bool {
+    if !text.contains(field) || !text.contains("<-") {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let tokens: Vec<(usize, Token)> = Tokens::new(text).collect();
+    let plain: Vec<Token> = tokens.iter().map(|(_, t)| *t).collect();
+    let field = field.as_bytes();
+    tokens.iter().enumerate().any(|(i, (at, token))| {
+        *token == Token::Punct(b'<')
+            && bytes.get(at + 1) == Some(&b'-')
+            && statement_has(&plain[i + 1..], |rest| {
+                rest[0] == Token::Punct(b'.')
+                    && rest[1..].iter().find(|t| **t != Token::LineEnd) == Some(&Token::Word(field))
+            })
+    })
+}
+
+/// Whether `found` approves of some position of the statement at the start of `tokens`
+/// (it is handed the tokens from there on) before the statement ends: at a `;` or a line
+/// end that ends it outside every bracket, or at a bracket closing one opened before it.
+fn statement_has(tokens: &[Token], found: impl Fn(&[Token]) -> bool) -> bool {
     let mut depth = 0usize;
     let mut last = Token::LineEnd;
     for (i, token) in tokens.iter().enumerate() {
+        if found(&tokens[i..]) {
+            return true;
+        }
         match token {
-            Token::Word(word) if *word == name => {
-                if tokens.get(i + 1) == Some(&Token::Punct(b'(')) {
-                    return true;
-                }
-            }
             Token::Punct(b'(' | b'[' | b'{') => depth += 1,
             Token::Punct(b')' | b']' | b'}') => match depth.checked_sub(1) {
                 Some(d) => depth = d,
@@ -288,6 +310,61 @@ fn statement_calls(tokens: &[Token], name: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// What one top-level declaration's text holds, for prefilters that need several tokens
+/// in one function rather than anywhere in the file.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Declaration {
+    pub make: bool,
+    pub chan: bool,
+    pub range: bool,
+    pub go: bool,
+    pub func: bool,
+    pub for_: bool,
+    pub return_: bool,
+    /// A `<-` (a send or a receive).
+    pub arrow: bool,
+}
+
+/// The top-level declarations of `text`, each summarised. A declaration starts at a
+/// `func`, `var`, `const`, `type` or `import` keyword that begins a line (column 0, as
+/// gofmt writes them) outside every bracket, and runs to the next one, so every function
+/// — a literal in a package-level `var` too — lies inside one of them.
+pub fn declarations(text: &str) -> Vec<Declaration> {
+    let bytes = text.as_bytes();
+    let mut all = vec![Declaration::default()];
+    let mut depth = 0usize;
+    for (at, token) in Tokens::new(text) {
+        let current = all.last_mut().expect("one declaration at least");
+        match token {
+            Token::Punct(b'(' | b'[' | b'{') => depth += 1,
+            Token::Punct(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
+            Token::Punct(b'<') if bytes.get(at + 1) == Some(&b'-') => current.arrow = true,
+            Token::Word(word) => {
+                let line_start = at == 0 || bytes[at - 1] == b'\n';
+                if line_start
+                    && depth == 0
+                    && matches!(word, b"func" | b"var" | b"const" | b"type" | b"import")
+                {
+                    all.push(Declaration::default());
+                }
+                let current = all.last_mut().expect("one declaration at least");
+                match word {
+                    b"make" => current.make = true,
+                    b"chan" => current.chan = true,
+                    b"range" => current.range = true,
+                    b"go" => current.go = true,
+                    b"func" => current.func = true,
+                    b"for" => current.for_ = true,
+                    b"return" => current.return_ = true,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    all
 }
 
 /// Whether `text` has the word `word`, not as part of a longer identifier. Comments and
@@ -415,6 +492,22 @@ mod tests {
         assert!(!may_start(text, "run"));
         assert!(!may_start("go w.runner()\n", "run"));
         assert!(!may_start("algo := w.run()\n", "run"));
+    }
+
+    #[test]
+    fn a_received_field_is_found_after_its_arrow() {
+        assert!(may_receive("select {\ncase v := <-w.out:\n}\n", "out"));
+        assert!(may_receive("x := <- s.pool.get(a, b).out\n", "out"));
+        assert!(may_receive("go func() { <-w.\n\tout }()\n", "out"));
+        assert!(may_receive("v, ok := <-w.out", "out"));
+    }
+
+    #[test]
+    fn a_field_only_sent_on_or_named_is_not_received() {
+        let text = "package p\n// <-w.out\nfunc f(w *W) {\n\tw.out <- 1\n\tv := <-w.in\n\tuse(w.out, v)\n\ts := \"<-w.out\"\n}\n";
+        assert!(!may_receive(text, "out"));
+        assert!(!may_receive("v := <-w.output\n", "out"));
+        assert!(!may_receive("<-ch\nx := w.out\n", "out"));
     }
 
     #[test]

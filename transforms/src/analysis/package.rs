@@ -3,7 +3,7 @@
 //! rules ask it instead of searching the tree for a declaration per match.
 
 use crate::analysis::channels::{sender_role, SenderRole};
-use crate::analysis::fields::{self, FieldEvent};
+use crate::analysis::fields::{self, FieldEvent, FieldOp};
 use crate::syntax::{self, descendants_of_kind};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -143,6 +143,22 @@ impl PackageView {
             .iter()
             .flat_map(|f| f.field_events.iter().filter(|e| e.field == field).cloned())
             .collect()
+    }
+
+    /// Whether some file but `besides` may receive from a field `field` (`<-x.field`):
+    /// the facts say for a file parsed already, a look at the text for the others, so
+    /// that a question no file can answer yes to parses nothing.
+    pub fn may_receive(&self, field: &str, besides: Option<&str>) -> bool {
+        self.files
+            .iter()
+            .filter(|(name, _)| besides != Some(name.as_str()))
+            .any(|(name, facts)| match facts.get() {
+                Some(facts) => facts
+                    .field_events
+                    .iter()
+                    .any(|e| e.field == field && matches!(e.op, FieldOp::Receive { .. })),
+                None => (self.load)(name).is_some_and(|t| crate::prefilter::may_receive(&t, field)),
+            })
     }
 
     /// The package-level function of this name, from whichever file declares it.
@@ -574,6 +590,18 @@ mod tests {
             Some("w.go".to_string())
         );
         assert!(!view.starts_method("Start", None));
+        // Only sent on and made: no file receives from it, parsed or not.
+        assert!(!view.may_receive("out", None));
+        let receiving = PackageView::build(&[(
+            "r.go".to_string(),
+            "package p\n\nfunc (w *W) get() int {\n\treturn <-w.out\n}\n".to_string(),
+        )]);
+        assert!(receiving.may_receive("out", None));
+        assert_eq!(receiving.events_of("out", None).len(), 1);
+        assert!(
+            receiving.may_receive("out", None),
+            "the parsed file's facts agree"
+        );
     }
 
     #[test]

@@ -105,6 +105,13 @@ impl PackageFacts<'_, '_> {
         self.view.channel_field_types_besides(field, Some(own))
     }
 
+    /// Whether this file receives from the field, or another file of the package may.
+    fn may_be_received(&self, field: &str) -> bool {
+        let receive = |e: &FieldEvent| e.field == field && matches!(e.op, FieldOp::Receive { .. });
+        self.own.events.iter().any(receive)
+            || self.view.may_receive(field, Some(self.ctx.file_name))
+    }
+
     fn started(&self, method: &str) -> bool {
         self.own.started_methods.iter().any(|m| m == method)
             || self.view.starts_method(method, Some(self.ctx.file_name))
@@ -116,6 +123,11 @@ impl PackageFacts<'_, '_> {
             return None;
         };
         let owner = owner.as_str();
+        // A finding needs a receive of the field that can stop: when no file may receive
+        // from it at all, the other files are not parsed for its events.
+        if !self.may_be_received(&send.field) {
+            return None;
+        }
         let events = self.events_of(&send.field);
         let events: Vec<&FieldEvent> = events.iter().collect();
         let makes: Vec<&FieldEvent> = events
