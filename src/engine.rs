@@ -332,7 +332,8 @@ fn analyse(
         report.error = Some("error: internal error: the Go parser could not run".to_string());
         return;
     };
-    let lines = LineIndex::new(&normalised.text);
+    // Most files have nothing to place (no finding, no note): their lines are not indexed.
+    let lines = std::cell::LazyCell::new(|| LineIndex::new(&normalised.text));
     report.partly_understood_at = outcome
         .error_ranges
         .first()
