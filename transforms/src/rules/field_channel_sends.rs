@@ -118,6 +118,29 @@ impl PackageFacts<'_, '_> {
     }
 
     fn check_send(&self, send: &FieldEvent) -> Option<Finding> {
+        // What this file's own tree rules out is asked first: the questions below may
+        // parse the package's other files.
+        let node = self
+            .ctx
+            .root()
+            .descendant_for_byte_range(send.start, send.start + 1)
+            .and_then(|n| {
+                std::iter::once(n)
+                    .chain(syntax::ancestors(n))
+                    .find(|a| a.kind() == "send_statement")
+            })?;
+        // A send that is one case of a select already has a way out (a done channel, a
+        // default): etcd's file pipeline and watch streams, moby's transfers.
+        if node
+            .parent()
+            .is_some_and(|c| c.kind() == "communication_case")
+        {
+            return None;
+        }
+        if sent_by_a_one_send_goroutine_in_a_loop(node) {
+            // blocking-send-in-loop reports that shape.
+            return None;
+        }
         let types = self.channel_field_types(&send.field);
         let [owner] = &types[..] else {
             return None;
@@ -161,27 +184,6 @@ impl PackageFacts<'_, '_> {
         // stopped and the buffer, if any, is full; a goroutine's send on a buffered field
         // is a question of buffer size this check does not answer.
         if in_goroutine && !unbuffered {
-            return None;
-        }
-        let node = self
-            .ctx
-            .root()
-            .descendant_for_byte_range(send.start, send.start + 1)
-            .and_then(|n| {
-                std::iter::once(n)
-                    .chain(syntax::ancestors(n))
-                    .find(|a| a.kind() == "send_statement")
-            })?;
-        // A send that is one case of a select already has a way out (a done channel, a
-        // default): etcd's file pipeline and watch streams, moby's transfers.
-        if node
-            .parent()
-            .is_some_and(|c| c.kind() == "communication_case")
-        {
-            return None;
-        }
-        if sent_by_a_one_send_goroutine_in_a_loop(node) {
-            // blocking-send-in-loop reports that shape.
             return None;
         }
         let line = syntax::line_number(self.ctx.source, receives[0].start);
