@@ -312,6 +312,53 @@ fn statement_has(tokens: &[Token], found: impl Fn(&[Token]) -> bool) -> bool {
     false
 }
 
+/// Whether some `context.With…` call in `text` may lose its cancel function (the shape
+/// `lost-cancel` starts from: `ctx, cancel := x.WithTimeout(…)`). False only when every
+/// line naming one is a comment, or is not a short variable declaration's value (no `:=`
+/// on it, none on the code line before it, no comment ending on it), or has the shape that
+/// cannot lose it: `a, cancel := x.WithTimeout(…)` alone on its line (no braces, strings
+/// or other statements) followed by the line `defer cancel()` — a deferred call of the
+/// cancel function after the declaration settles the rule's question for it.
+pub fn cancel_may_be_lost(text: &str) -> bool {
+    const CALLS: [&str; 3] = [".WithCancel", ".WithTimeout", ".WithDeadline"];
+    let lines: Vec<&str> = text.lines().collect();
+    let is_code = |line: &&str| {
+        let line = line.trim();
+        !line.is_empty() && !line.starts_with("//")
+    };
+    lines.iter().enumerate().any(|(i, line)| {
+        let mentions = CALLS.iter().map(|c| line.matches(c).count()).sum::<usize>();
+        if mentions == 0 || line.trim_start().starts_with("//") {
+            return false;
+        }
+        if !line.contains(":=") && !line.contains("*/") {
+            // The value of a `:=` follows it with nothing but space and comments between.
+            let before = lines[..i].iter().rev().find(|l| is_code(l));
+            return before.is_some_and(|b| b.contains(":="));
+        }
+        let deferred = |cancel: &str| {
+            lines
+                .get(i + 1)
+                .is_some_and(|next| next.trim() == format!("defer {cancel}()"))
+        };
+        !(mentions == 1 && declared_cancel(line).is_some_and(deferred))
+    })
+}
+
+/// The cancel name of a line that is exactly `ctx, cancel := call(…)`, with nothing that
+/// could hide another statement or a function literal in it; `None` otherwise (and for
+/// a cancel discarded with `_`).
+fn declared_cancel(line: &str) -> Option<&str> {
+    let (left, right) = line.trim().split_once(" := ")?;
+    let (_, cancel) = left.split_once(", ")?;
+    let is_name = |w: &str| !w.is_empty() && w.bytes().all(is_word_byte);
+    let (first, _) = left.split_once(", ")?;
+    let plain = right.ends_with(')')
+        && right.matches('(').count() == right.matches(')').count()
+        && !right.contains(['{', '}', '"', '`', '\'', ';', '/']);
+    (is_name(first) && is_name(cancel) && cancel != "_" && plain).then_some(cancel)
+}
+
 /// What one top-level declaration's text holds, for prefilters that need several tokens
 /// in one function rather than anywhere in the file.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -508,6 +555,43 @@ mod tests {
         assert!(!may_receive(text, "out"));
         assert!(!may_receive("v := <-w.output\n", "out"));
         assert!(!may_receive("<-ch\nx := w.out\n", "out"));
+    }
+
+    #[test]
+    fn a_cancel_deferred_on_the_next_line_cannot_be_lost() {
+        let text = "package p\n// ctx, cancel := context.WithCancel(ctx)\nfunc f(ctx context.Context) {\n\tctx, cancel := context.WithTimeout(ctx, f(time.Second))\n\tdefer cancel()\n\tuse(ctx)\n}\n";
+        assert!(!cancel_may_be_lost(text));
+        let calls = "package p\nfunc f() {\n\tpoll.WaitOn(t, check, poll.WithTimeout(d))\n\treturn context.WithTimeout(p, d)\n}\n";
+        assert!(!cancel_may_be_lost(calls));
+    }
+
+    #[test]
+    fn other_cancel_shapes_may_be_lost() {
+        let may = |body: &str| cancel_may_be_lost(&format!("package p\nfunc f() {{\n{body}\n}}\n"));
+        assert!(may("\tctx, _ := context.WithCancel(ctx)\n\tdefer cancel()"));
+        assert!(may(
+            "\tctx, cancel := context.WithCancel(ctx)\n\tuse(ctx)\n\tdefer cancel()"
+        ));
+        assert!(may(
+            "\tctx, cancel := context.WithTimeout(\n\t\tctx, d)\n\tdefer cancel()"
+        ));
+        assert!(may(
+            "\tctx, stop := context.WithCancel(ctx)\n\tdefer cancel()"
+        ));
+        assert!(may(
+            "\tgo func() { ctx, cancel := context.WithCancel(c) }()\n\tdefer cancel()"
+        ));
+        assert!(may(
+            "\ta, b := context.WithCancel(x); c, cancel := context.WithCancel(a)\n\tdefer cancel()"
+        ));
+        assert!(may("\tctx, cancel := context.WithCancelCause(ctx)"));
+        assert!(may(
+            "\tctx, cancel :=\n\t\tcontext.WithCancel(ctx)\n\tdefer cancel()"
+        ));
+        assert!(may(
+            "\tctx, cancel := // why\n\t// more\n\n\t\tcontext.WithCancel(ctx)"
+        ));
+        assert!(may("\tctx, cancel := /* why\n\t*/ context.WithCancel(ctx)"));
     }
 
     #[test]

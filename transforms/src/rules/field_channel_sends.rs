@@ -71,7 +71,7 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
 
 /// Whether the text has a send on a selector as gofmt prints it (`x.f <- v`), the only
 /// thing this check looks at; a cheap scan that spares most files the tree walk.
-fn has_field_send(text: &str) -> bool {
+pub(crate) fn has_field_send(text: &str) -> bool {
     text.match_indices(" <- ").any(|(at, _)| {
         text[..at]
             .chars()

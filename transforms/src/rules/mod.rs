@@ -85,11 +85,11 @@ macro_rules! rule {
 pub static RULES: &[Rule] = &[
     rule!(time_after_in_select, time_after_in_select::may_match),
     rule!(time_tick),
-    rule!(unbuffered_send_leak),
-    rule!(range_unclosed_channel),
-    rule!(blocking_send_in_loop),
+    rule!(unbuffered_send_leak, unbuffered_send_leak::may_match),
+    rule!(range_unclosed_channel, range_unclosed_channel::may_match),
+    rule!(blocking_send_in_loop, blocking_send_in_loop::may_match),
     rule!(defer_in_loop, crate::prefilter::defer_may_be_in_loop),
-    rule!(lost_cancel),
+    rule!(lost_cancel, crate::prefilter::cancel_may_be_lost),
 ];
 
 /// Looks a rule up by its id.

@@ -73,6 +73,16 @@ pub const KINDS: &[&str] = FUNCTION_KINDS;
 /// (` <- ` is a send as gofmt prints it: the field-channel check needs one in the file.)
 pub const TRIGGERS: &[&str] = &["make(chan", " <- "];
 
+/// A finding needs a send on a struct field (`x.f <- v`), or one function that makes a
+/// channel (`make`, `chan`) and either starts a goroutine that sends on it (`go`) or sends
+/// on it itself and returns it (`return`).
+pub fn may_match(text: &str) -> bool {
+    field_channel_sends::has_field_send(text)
+        || crate::prefilter::declarations(text)
+            .iter()
+            .any(|d| d.make && d.chan && (d.go || d.return_))
+}
+
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
     let mut findings: Vec<Finding> = ctx
         .nodes(FUNCTION_KINDS)
@@ -581,6 +591,21 @@ fn capacity_edit(ctx: &FileContext, channel: &LocalChannel, capacity: &str) -> O
 mod tests {
     use crate::test_support::{check_fix, findings_for};
     use crate::Applicability;
+
+    #[test]
+    fn the_prefilter_keeps_goroutine_senders_returned_channels_and_field_sends() {
+        use super::may_match;
+        let started = "package p\n\nfunc f() int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tselect {}\n}\n";
+        assert!(may_match(started));
+        let returned = "package p\n\nfunc f() chan int {\n\tc := make(chan int, 1)\n\tfill(c)\n\treturn c\n}\n";
+        assert!(may_match(returned));
+        assert!(may_match(
+            "package p\n\nfunc (w *W) run() {\n\tw.out <- 1\n}\n"
+        ));
+        // A channel made in one function, a goroutine in another.
+        let apart = "package p\n\nvar c = make(chan int)\n\nfunc g() {\n\tgo work()\n\tc <- 1\n}\n";
+        assert!(!may_match(apart));
+    }
 
     fn wrap(body: &str) -> String {
         format!("package p\n\nimport \"context\"\n\nvar _ = context.Background\n\n{body}")
