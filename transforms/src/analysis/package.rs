@@ -137,9 +137,7 @@ impl PackageView {
 
     /// The events on one field, from every file but `besides` that mentions it.
     pub fn events_of(&self, field: &str, besides: Option<&str>) -> Vec<FieldEvent> {
-        let selector = format!(".{field}");
-        let key = format!("{field}:");
-        self.facts_where(besides, |t| t.contains(&selector) || t.contains(&key))
+        self.facts_where(besides, |t| mentions_field(t, field))
             .iter()
             .flat_map(|f| f.field_events.iter().filter(|e| e.field == field).cloned())
             .collect()
@@ -187,6 +185,20 @@ impl PackageView {
             .iter()
             .any(|f| f.started_methods.iter().any(|m| m == method))
     }
+}
+
+/// Whether `text` has `.field` or `field:` with `field` a whole word: the selector or the
+/// composite-literal key every event on the field is written with. (A common short name,
+/// `c` or `ch`, starts many longer ones: `.close`, `.cfg`.)
+fn mentions_field(text: &str, field: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    text.match_indices(field).any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + field.len()).copied();
+        let whole = !before.is_some_and(is_word) && !after.is_some_and(is_word);
+        whole && (before == Some(b'.') || after == Some(b':'))
+    })
 }
 
 /// The identifiers spelling `name` in `text`, other than the names of declarations.
@@ -559,6 +571,14 @@ mod tests {
 
     use super::*;
     use crate::syntax::parse_go;
+
+    #[test]
+    fn a_field_is_mentioned_as_a_whole_selector_or_key() {
+        assert!(mentions_field("w.c <- 1", "c"));
+        assert!(mentions_field("return &W{c: make(chan int)}", "c"));
+        assert!(mentions_field("v := <-w.c\n", "c"));
+        assert!(!mentions_field("w.close()\nw.cfg = x\nabc: 1", "c"));
+    }
 
     #[test]
     fn functions_methods_and_channel_fields_are_read() {
