@@ -50,6 +50,16 @@ pub struct FileFieldFacts {
 
 /// Reads the field-channel facts of a parsed file.
 pub fn of_file(root: Node<'_>, source: &str, file: &str) -> FileFieldFacts {
+    of_file_for(root, source, file, &|_| true)
+}
+
+/// The facts of a parsed file, with events only on the fields `wanted` approves of.
+pub fn of_file_for(
+    root: Node<'_>,
+    source: &str,
+    file: &str,
+    wanted: &dyn Fn(&str) -> bool,
+) -> FileFieldFacts {
     let mut facts = FileFieldFacts::default();
     // Events come in source order, mostly several per function: the name of the last
     // declaration is kept rather than built again for each.
@@ -72,11 +82,19 @@ pub fn of_file(root: Node<'_>, source: &str, file: &str) -> FileFieldFacts {
             continue;
         }
         let found = if node.kind() == "selector_expression" {
+            // The name first: whether the selector escapes asks for its parent, which
+            // costs a walk from the root.
+            let named = node
+                .child_by_field_name("field")
+                .is_some_and(|f| wanted(&source[f.byte_range()]));
+            if !named {
+                continue;
+            }
             escape_op(node, source)
         } else {
             field_op(node, source)
         };
-        let Some((field, op)) = found else {
+        let Some((field, op)) = found.filter(|(field, _)| wanted(field)) else {
             continue;
         };
         // One walk up serves both the declaration and the goroutine question.

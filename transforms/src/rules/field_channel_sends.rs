@@ -22,14 +22,31 @@ use crate::model::{Applicability, Edit, Finding, Fix, Severity};
 use crate::rules::blocking_send_in_loop;
 use crate::rules::unbuffered_send_leak::ID;
 use crate::syntax::{self, descendants_of_kind};
+use std::collections::HashSet;
 use tree_sitter::Node;
 
 /// Findings for sends in this file on field channels that can be left without receiver.
+/// The names of struct fields a sender may give up on when they are closed.
+const GIVE_UP_FIELDS: &[&str] = &[
+    "stop", "stopc", "stopCh", "done", "donec", "doneCh", "quit", "closing", "closed", "shutdown",
+];
+
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
     if !has_field_send(ctx.source) {
         return Vec::new();
     }
-    let own = fields::of_file(ctx.root(), ctx.source, ctx.file_name);
+    // Only the fields this file sends on, and the stop channels a fix may give up on,
+    // are ever asked about: events on other fields are not gathered.
+    let sent: HashSet<&str> = ctx
+        .nodes(&["send_statement"])
+        .into_iter()
+        .filter_map(|send| send.child_by_field_name("channel"))
+        .filter(|c| c.kind() == "selector_expression")
+        .filter_map(|c| c.child_by_field_name("field"))
+        .map(|f| ctx.text(f))
+        .chain(GIVE_UP_FIELDS.iter().copied())
+        .collect();
+    let own = fields::of_file_for(ctx.root(), ctx.source, ctx.file_name, &|f| sent.contains(f));
     // What this file alone shows can already rule a field out — a receive that cannot
     // stop, a range, an escape, a buffer — and then no other file is read.
     let ruled_out = |field: &str| {
@@ -252,16 +269,13 @@ impl PackageFacts<'_, '_> {
             })
             .and_then(|p| p.child_by_field_name("name"))
             .map(|n| self.ctx.text(n).to_string())?;
-        [
-            "stop", "stopc", "stopCh", "done", "donec", "doneCh", "quit", "closing", "closed",
-            "shutdown",
-        ]
-        .iter()
-        .find(|name| {
-            self.channel_field_types(name).iter().any(|t| t == owner)
-                && self.events_of(name).iter().any(|e| e.op == FieldOp::Close)
-        })
-        .map(|name| format!("{receiver}.{name}"))
+        GIVE_UP_FIELDS
+            .iter()
+            .find(|name| {
+                self.channel_field_types(name).iter().any(|t| t == owner)
+                    && self.events_of(name).iter().any(|e| e.op == FieldOp::Close)
+            })
+            .map(|name| format!("{receiver}.{name}"))
     }
 }
 

@@ -68,7 +68,13 @@ pub const ID: &str = "unbuffered-send-leak";
 pub const SUMMARY: &str =
     "goroutines block forever sending on an unbuffered channel the function stopped reading";
 /// The node kinds the rule starts from; the engine collects them in one walk.
-pub const KINDS: &[&str] = FUNCTION_KINDS;
+/// (Sends too: the field-channel check asks which fields the file sends on.)
+pub const KINDS: &[&str] = &[
+    "function_declaration",
+    "method_declaration",
+    "func_literal",
+    "send_statement",
+];
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
 /// (` <- ` is a send as gofmt prints it: the field-channel check needs one in the file.)
 pub const TRIGGERS: &[&str] = &["make(chan", " <- "];
