@@ -158,12 +158,14 @@ pub fn read_go_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
 /// the package clause.
 pub fn is_generated(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(64 * 1024)];
-    String::from_utf8_lossy(head)
-        .lines()
-        .take_while(|l| !l.starts_with("package "))
+    // Byte lines: the marker is ASCII, and only the lines before the package clause are
+    // looked at, so the head is neither copied nor checked for UTF-8.
+    head.split(|&b| b == b'\n')
+        .take_while(|l| !l.starts_with(b"package "))
         .any(|line| {
-            let line = line.trim_end_matches('\r');
-            line.starts_with("// Code generated ") && line.ends_with(" DO NOT EDIT.")
+            let end = line.iter().rposition(|&b| b != b'\r').map_or(0, |i| i + 1);
+            let line = &line[..end];
+            line.starts_with(b"// Code generated ") && line.ends_with(b" DO NOT EDIT.")
         })
 }
 

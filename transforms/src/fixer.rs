@@ -135,17 +135,19 @@ pub fn run(
 /// so most files of a repository are never parsed. Rules only look for short literal
 /// tokens, so `str::contains` (SIMD-accelerated two-way search) is fast enough; see
 /// `benches/` for the measurement.
-fn may_match(text: &str, rule: &Rule) -> bool {
-    (rule.triggers.is_empty() || rule.triggers.iter().any(|t| text.contains(t)))
+fn may_match(text: &crate::prefilter::Text, rule: &Rule) -> bool {
+    (rule.triggers.is_empty() || rule.triggers.iter().any(|t| text.text.contains(t)))
         && (rule.prefilter)(text)
 }
 
-/// The rules that may match `text`, each asked once per text.
+/// The rules that may match `text`, each asked once per text (and the text's
+/// declarations summarised once for all of them).
 fn matching_rules<'r>(text: &str, rules: &[&'r Rule]) -> Vec<&'r Rule> {
+    let text = crate::prefilter::Text::new(text);
     rules
         .iter()
         .copied()
-        .filter(|r| may_match(text, r))
+        .filter(|r| may_match(&text, r))
         .collect()
 }
 

@@ -359,6 +359,27 @@ fn declared_cancel(line: &str) -> Option<&str> {
     (is_name(first) && is_name(cancel) && cancel != "_" && plain).then_some(cancel)
 }
 
+/// A text as the rules' prefilters see it: the text, and its top-level declarations
+/// summarised on first use, once for every rule that asks.
+pub struct Text<'a> {
+    pub text: &'a str,
+    declarations: std::cell::OnceCell<Vec<Declaration>>,
+}
+
+impl<'a> Text<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Text {
+            text,
+            declarations: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The text's top-level declarations (`declarations`).
+    pub fn declarations(&self) -> &[Declaration] {
+        self.declarations.get_or_init(|| declarations(self.text))
+    }
+}
+
 /// What one top-level declaration's text holds, for prefilters that need several tokens
 /// in one function rather than anywhere in the file.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -60,6 +60,7 @@
 use crate::channels;
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::prefilter::Text;
 use crate::rules::parameter_channel_sends;
 use crate::syntax::{self, descendants_of_kind};
 use std::collections::HashMap;
@@ -75,10 +76,9 @@ pub const TRIGGERS: &[&str] = &["go func", " <- "];
 /// A finding needs one function with a `go func` literal sending (`<-`) inside a `for`,
 /// or a send (`<-`) on a parameter channel (`chan`) in a file that starts goroutines
 /// (the parameter-channel check's own condition: ` <- ` and `go `).
-pub fn may_match(text: &str) -> bool {
-    let declarations = crate::prefilter::declarations(text);
-    let parameter_sends = text.contains(" <- ") && text.contains("go ");
-    declarations
+pub fn may_match(text: &Text) -> bool {
+    let parameter_sends = text.text.contains(" <- ") && text.text.contains("go ");
+    text.declarations()
         .iter()
         .any(|d| (d.go && d.func && d.for_ && d.arrow) || (parameter_sends && d.chan && d.arrow))
 }
@@ -401,7 +401,8 @@ mod tests {
 
     #[test]
     fn the_prefilter_keeps_loop_goroutines_and_parameter_sends() {
-        use super::may_match;
+        use super::{may_match, Text};
+        let may_match = |text: &str| may_match(&Text::new(text));
         assert!(may_match(SEED));
         let parameter = "package p\n\nfunc run(ctx context.Context, errc chan<- error) {\n\terrc <- work(ctx)\n}\n\nfunc start() { go run(ctx, errc) }\n";
         assert!(may_match(parameter));

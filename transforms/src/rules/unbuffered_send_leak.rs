@@ -60,6 +60,7 @@ use crate::analysis::paths;
 use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::prefilter::Text;
 use crate::rules::field_channel_sends;
 use crate::syntax::{self, descendants_of_kind, FUNCTION_KINDS};
 use tree_sitter::Node;
@@ -82,9 +83,10 @@ pub const TRIGGERS: &[&str] = &["make(chan", " <- "];
 /// A finding needs a send on a struct field (`x.f <- v`), or one function that makes a
 /// channel (`make`, `chan`) and either starts a goroutine that sends on it (`go`) or sends
 /// on it itself and returns it (`return`).
-pub fn may_match(text: &str) -> bool {
-    field_channel_sends::has_field_send(text)
-        || crate::prefilter::declarations(text)
+pub fn may_match(text: &Text) -> bool {
+    field_channel_sends::has_field_send(text.text)
+        || text
+            .declarations()
             .iter()
             .any(|d| d.make && d.chan && (d.go || d.return_))
 }
@@ -600,7 +602,8 @@ mod tests {
 
     #[test]
     fn the_prefilter_keeps_goroutine_senders_returned_channels_and_field_sends() {
-        use super::may_match;
+        use super::{may_match, Text};
+        let may_match = |text: &str| may_match(&Text::new(text));
         let started = "package p\n\nfunc f() int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tselect {}\n}\n";
         assert!(may_match(started));
         let returned = "package p\n\nfunc f() chan int {\n\tc := make(chan int, 1)\n\tfill(c)\n\treturn c\n}\n";
