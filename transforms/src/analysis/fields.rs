@@ -101,8 +101,7 @@ pub fn of_file_for(
         let ancestors: Vec<Node<'_>> = syntax::ancestors(node).collect();
         let declaration = std::iter::once(node)
             .chain(ancestors.iter().copied())
-            .filter(|n| syntax::is_function(*n))
-            .last();
+            .rfind(|n| syntax::is_function(*n));
         let function = match &named {
             Some((known, name)) if *known == declaration => name.clone(),
             _ => {
