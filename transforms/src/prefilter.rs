@@ -393,6 +393,9 @@ pub struct Declaration {
     pub return_: bool,
     /// A `<-` (a send or a receive).
     pub arrow: bool,
+    pub select: bool,
+    /// The word `After` (`time.After`).
+    pub after: bool,
 }
 
 /// The top-level declarations of `text`, each summarised. A declaration starts at a
@@ -426,6 +429,8 @@ pub fn declarations(text: &str) -> Vec<Declaration> {
                     b"func" => current.func = true,
                     b"for" => current.for_ = true,
                     b"return" => current.return_ = true,
+                    b"select" => current.select = true,
+                    b"After" => current.after = true,
                     _ => {}
                 }
             }

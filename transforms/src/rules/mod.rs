@@ -84,9 +84,7 @@ macro_rules! rule {
 
 /// Every rule, in the order they are documented.
 pub static RULES: &[Rule] = &[
-    rule!(time_after_in_select, |t| time_after_in_select::may_match(
-        t.text
-    )),
+    rule!(time_after_in_select, time_after_in_select::may_match),
     rule!(time_tick),
     rule!(unbuffered_send_leak, unbuffered_send_leak::may_match),
     rule!(range_unclosed_channel, range_unclosed_channel::may_match),
