@@ -81,14 +81,15 @@ pub const KINDS: &[&str] = &[
 pub const TRIGGERS: &[&str] = &["make(chan", " <- "];
 
 /// A finding needs a send on a struct field (`x.f <- v`), or one function that makes a
-/// channel (`make`, `chan`) and either starts a goroutine that sends on it (`go`) or sends
-/// on it itself and returns it (`return`).
+/// channel (`make`, `chan`) and sends on it (`<-`: a channel handed to a named function
+/// escapes, which ends the rule's look), either from a goroutine it starts (`go`) or
+/// itself before returning it (`return`).
 pub fn may_match(text: &Text) -> bool {
     field_channel_sends::has_field_send(text.text)
         || text
             .declarations()
             .iter()
-            .any(|d| d.make && d.chan && (d.go || d.return_))
+            .any(|d| d.make && d.chan && d.arrow && (d.go || d.return_))
 }
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
@@ -606,8 +607,11 @@ mod tests {
         let may_match = |text: &str| may_match(&Text::new(text));
         let started = "package p\n\nfunc f() int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tselect {}\n}\n";
         assert!(may_match(started));
-        let returned = "package p\n\nfunc f() chan int {\n\tc := make(chan int, 1)\n\tfill(c)\n\treturn c\n}\n";
+        let returned = "package p\n\nfunc f() chan int {\n\tc := make(chan int, 1)\n\tc <- 1\n\tc <- 2\n\treturn c\n}\n";
         assert!(may_match(returned));
+        // Handed to a named function, the channel escapes: nothing to find.
+        let handed = "package p\n\nfunc f() chan int {\n\tc := make(chan int, 1)\n\tgo fill(c)\n\treturn c\n}\n";
+        assert!(!may_match(handed));
         assert!(may_match(
             "package p\n\nfunc (w *W) run() {\n\tw.out <- 1\n}\n"
         ));
