@@ -158,12 +158,14 @@ pub fn read_go_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
 /// the package clause.
 pub fn is_generated(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(64 * 1024)];
-    String::from_utf8_lossy(head)
-        .lines()
-        .take_while(|l| !l.starts_with("package "))
+    // Byte lines: the marker is ASCII, and only the lines before the package clause are
+    // looked at, so the head is neither copied nor checked for UTF-8.
+    head.split(|&b| b == b'\n')
+        .take_while(|l| !l.starts_with(b"package "))
         .any(|line| {
-            let line = line.trim_end_matches('\r');
-            line.starts_with("// Code generated ") && line.ends_with(" DO NOT EDIT.")
+            let end = line.iter().rposition(|&b| b != b'\r').map_or(0, |i| i + 1);
+            let line = &line[..end];
+            line.starts_with(b"// Code generated ") && line.ends_with(b" DO NOT EDIT.")
         })
 }
 
@@ -194,8 +196,18 @@ impl Normalised {
         } else {
             text
         };
-        let newlines = text.matches('\n').count();
-        let crlf_count = text.matches("\r\n").count();
+        // Most files have no carriage return at all: one search spares counting lines.
+        let has_cr = text.as_bytes().contains(&b'\r');
+        let newlines = if has_cr {
+            text.matches('\n').count()
+        } else {
+            0
+        };
+        let crlf_count = if has_cr {
+            text.matches("\r\n").count()
+        } else {
+            0
+        };
         let crlf = newlines > 0 && crlf_count == newlines;
         let mixed = crlf_count > 0 && !crlf;
         let text = if crlf {
@@ -322,7 +334,8 @@ fn analyse(
         report.error = Some("error: internal error: the Go parser could not run".to_string());
         return;
     };
-    let lines = LineIndex::new(&normalised.text);
+    // Most files have nothing to place (no finding, no note): their lines are not indexed.
+    let lines = std::cell::LazyCell::new(|| LineIndex::new(&normalised.text));
     report.partly_understood_at = outcome
         .error_ranges
         .first()

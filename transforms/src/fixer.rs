@@ -106,7 +106,8 @@ pub fn run(
 ) -> Option<Outcome> {
     // A file with no trigger is still parsed when it names leakfix, so that its broken
     // and unused suppressions are reported.
-    if !rules.iter().any(|r| may_match(file.text, r)) && !file.text.contains("leakfix") {
+    let matching = matching_rules(file.text, rules);
+    if matching.is_empty() && !file.text.contains("leakfix") {
         let fixed = policy.map(|_| file.text.to_string());
         return Some(Outcome {
             fixed,
@@ -117,7 +118,7 @@ pub fn run(
     let tree = syntax::parse_go(file.text)?;
     let error_ranges = syntax::error_ranges(&tree);
     let mut outcome = Outcome::default();
-    let findings = findings_for(file, file.text, &tree, rules, Some(&mut outcome));
+    let findings = findings_for(file, file.text, &tree, rules, &matching, Some(&mut outcome));
     let mut outcome = Outcome {
         findings,
         error_ranges,
@@ -134,28 +135,33 @@ pub fn run(
 /// so most files of a repository are never parsed. Rules only look for short literal
 /// tokens, so `str::contains` (SIMD-accelerated two-way search) is fast enough; see
 /// `benches/` for the measurement.
-fn may_match(text: &str, rule: &Rule) -> bool {
-    (rule.triggers.is_empty() || rule.triggers.iter().any(|t| text.contains(t)))
+fn may_match(text: &crate::prefilter::Text, rule: &Rule) -> bool {
+    (rule.triggers.is_empty() || rule.triggers.iter().any(|t| text.text.contains(t)))
         && (rule.prefilter)(text)
 }
 
-/// The findings of `rules` on `text`, with suppressed ones removed, sorted by position.
-/// With `notes`, the directives' warnings and the unused ones are recorded there.
+/// The rules that may match `text`, each asked once per text (and the text's
+/// declarations summarised once for all of them).
+fn matching_rules<'r>(text: &str, rules: &[&'r Rule]) -> Vec<&'r Rule> {
+    let text = crate::prefilter::Text::new(text);
+    rules
+        .iter()
+        .copied()
+        .filter(|r| may_match(&text, r))
+        .collect()
+}
+
+/// The findings of `rules` (those of `all_rules` whose prefilters let `text` through) on
+/// `text`, with suppressed ones removed, sorted by position. With `notes`, the
+/// directives' warnings and the unused ones are recorded there.
 fn findings_for(
     file: &SourceFile,
     text: &str,
     tree: &tree_sitter::Tree,
+    all_rules: &[&Rule],
     rules: &[&Rule],
     notes: Option<&mut Outcome>,
 ) -> Vec<Finding> {
-    let all_rules = rules;
-    // Each pass filters again: a fix can bring in a trigger (lost-cancel adds a `defer`
-    // that defer-in-loop must then see).
-    let rules: Vec<&Rule> = rules
-        .iter()
-        .copied()
-        .filter(|r| may_match(text, r))
-        .collect();
     let kinds: Vec<&'static str> = rules.iter().flat_map(|r| r.kinds.iter().copied()).collect();
     let index = NodeIndex::new(tree, &kinds);
     let ctx = FileContext::new(
@@ -244,7 +250,10 @@ fn fix_loop(file: &SourceFile, rules: &[&Rule], policy: &mut dyn FixPolicy, outc
         };
         text = next;
         error_ranges = syntax::error_ranges(&tree);
-        pending = findings_for(file, &text, &tree, rules, None);
+        // Each pass filters again: a fix can bring in a trigger (lost-cancel adds a `defer`
+        // that defer-in-loop must then see).
+        let matching = matching_rules(&text, rules);
+        pending = findings_for(file, &text, &tree, rules, &matching, None);
     }
     outcome.fixed = Some(text);
     outcome.remaining = pending;

@@ -159,6 +159,287 @@ fn in_loop_body(scopes: &[Scope], depth: usize) -> bool {
         .is_some_and(|scope| matches!(scope, Scope::For(_)))
 }
 
+/// One Go token as the prefilters see it: words (identifiers, keywords, numbers), single
+/// punctuation bytes (`<-` is `<` then `-`), line ends (a newline, or a comment spanning
+/// lines) and literals (strings, runes, raw strings). Comments are skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token<'a> {
+    Word(&'a [u8]),
+    Punct(u8),
+    LineEnd,
+    Literal,
+}
+
+/// The tokens of a Go text, each with its byte offset.
+pub struct Tokens<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Tokens<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Tokens {
+            bytes: text.as_bytes(),
+            at: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = (usize, Token<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.bytes;
+        loop {
+            let start = self.at;
+            let b = *bytes.get(start)?;
+            match b {
+                b'\n' => {
+                    self.at += 1;
+                    return Some((start, Token::LineEnd));
+                }
+                b' ' | b'\t' | b'\r' => self.at += 1,
+                b'/' if bytes.get(start + 1) == Some(&b'/') => {
+                    self.at = find_from(bytes, start, b"\n").unwrap_or(bytes.len());
+                }
+                b'/' if bytes.get(start + 1) == Some(&b'*') => {
+                    let end = find_from(bytes, start + 2, b"*/").map_or(bytes.len(), |e| e + 2);
+                    self.at = end;
+                    if bytes[start..end].contains(&b'\n') {
+                        return Some((start, Token::LineEnd));
+                    }
+                }
+                b'"' | b'\'' => {
+                    self.at = quoted_end(bytes, start);
+                    return Some((start, Token::Literal));
+                }
+                b'`' => {
+                    self.at = find_from(bytes, start + 1, b"`").map_or(bytes.len(), |e| e + 1);
+                    return Some((start, Token::Literal));
+                }
+                _ if is_word_byte(b) => {
+                    let mut end = start;
+                    while end < bytes.len() && is_word_byte(bytes[end]) {
+                        end += 1;
+                    }
+                    self.at = end;
+                    return Some((start, Token::Word(&bytes[start..end])));
+                }
+                _ => {
+                    self.at += 1;
+                    return Some((start, Token::Punct(b)));
+                }
+            }
+        }
+    }
+}
+
+/// Whether a newline after `token` ends the statement (Go's automatic semicolons).
+fn ends_statement(token: Token<'_>) -> bool {
+    match token {
+        Token::Word(word) => {
+            !is_keyword(word) || matches!(word, b"break" | b"continue" | b"fallthrough" | b"return")
+        }
+        Token::Literal => true,
+        Token::Punct(p) => matches!(p, b')' | b']' | b'}' | b'+' | b'-'),
+        Token::LineEnd => false,
+    }
+}
+
+/// Whether some `go` statement of `text` may start `method`: the word `method` directly
+/// followed by `(` somewhere inside the statement (a `go x.method(…)` or `go
+/// method(…)` has it). Only the `go` statements' own text is looked at, so a file that
+/// merely calls or declares `method` elsewhere is not parsed to ask.
+pub fn may_start(text: &str, method: &str) -> bool {
+    if !has_word(text, "go") || !text.contains(method) {
+        return false;
+    }
+    let tokens: Vec<Token> = Tokens::new(text).map(|(_, t)| t).collect();
+    let method = method.as_bytes();
+    tokens.iter().enumerate().any(|(at, token)| {
+        *token == Token::Word(b"go")
+            && statement_has(&tokens[at + 1..], |rest| {
+                rest[0] == Token::Word(method) && rest.get(1) == Some(&Token::Punct(b'('))
+            })
+    })
+}
+
+/// Whether some receive of `text` may take from a field `field` (`<-x.field`): after a
+/// `<-`, the statement has `.field`. A receive's operand follows its arrow inside the
+/// statement, so a file without this has no receive of the field.
+pub fn may_receive(text: &str, field: &str) -> bool {
+    if !text.contains(field) || !text.contains("<-") {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let tokens: Vec<(usize, Token)> = Tokens::new(text).collect();
+    let plain: Vec<Token> = tokens.iter().map(|(_, t)| *t).collect();
+    let field = field.as_bytes();
+    tokens.iter().enumerate().any(|(i, (at, token))| {
+        *token == Token::Punct(b'<')
+            && bytes.get(at + 1) == Some(&b'-')
+            && statement_has(&plain[i + 1..], |rest| {
+                rest[0] == Token::Punct(b'.')
+                    && rest[1..].iter().find(|t| **t != Token::LineEnd) == Some(&Token::Word(field))
+            })
+    })
+}
+
+/// Whether `found` approves of some position of the statement at the start of `tokens`
+/// (it is handed the tokens from there on) before the statement ends: at a `;` or a line
+/// end that ends it outside every bracket, or at a bracket closing one opened before it.
+fn statement_has(tokens: &[Token], found: impl Fn(&[Token]) -> bool) -> bool {
+    let mut depth = 0usize;
+    let mut last = Token::LineEnd;
+    for (i, token) in tokens.iter().enumerate() {
+        if found(&tokens[i..]) {
+            return true;
+        }
+        match token {
+            Token::Punct(b'(' | b'[' | b'{') => depth += 1,
+            Token::Punct(b')' | b']' | b'}') => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Token::Punct(b';') if depth == 0 => return false,
+            Token::LineEnd if depth == 0 && ends_statement(last) => return false,
+            _ => {}
+        }
+        if *token != Token::LineEnd {
+            last = *token;
+        }
+    }
+    false
+}
+
+/// Whether some `context.With…` call in `text` may lose its cancel function (the shape
+/// `lost-cancel` starts from: `ctx, cancel := x.WithTimeout(…)`). False only when every
+/// line naming one is a comment, or is not a short variable declaration's value (no `:=`
+/// on it, none on the code line before it, no comment ending on it), or has the shape that
+/// cannot lose it: `a, cancel := x.WithTimeout(…)` alone on its line (no braces, strings
+/// or other statements) followed by the line `defer cancel()` — a deferred call of the
+/// cancel function after the declaration settles the rule's question for it.
+pub fn cancel_may_be_lost(text: &str) -> bool {
+    const CALLS: [&str; 3] = [".WithCancel", ".WithTimeout", ".WithDeadline"];
+    let lines: Vec<&str> = text.lines().collect();
+    let is_code = |line: &&str| {
+        let line = line.trim();
+        !line.is_empty() && !line.starts_with("//")
+    };
+    lines.iter().enumerate().any(|(i, line)| {
+        let mentions = CALLS.iter().map(|c| line.matches(c).count()).sum::<usize>();
+        if mentions == 0 || line.trim_start().starts_with("//") {
+            return false;
+        }
+        if !line.contains(":=") && !line.contains("*/") {
+            // The value of a `:=` follows it with nothing but space and comments between.
+            let before = lines[..i].iter().rev().find(|l| is_code(l));
+            return before.is_some_and(|b| b.contains(":="));
+        }
+        let deferred = |cancel: &str| {
+            lines
+                .get(i + 1)
+                .is_some_and(|next| next.trim() == format!("defer {cancel}()"))
+        };
+        !(mentions == 1 && declared_cancel(line).is_some_and(deferred))
+    })
+}
+
+/// The cancel name of a line that is exactly `ctx, cancel := call(…)`, with nothing that
+/// could hide another statement or a function literal in it; `None` otherwise (and for
+/// a cancel discarded with `_`).
+fn declared_cancel(line: &str) -> Option<&str> {
+    let (left, right) = line.trim().split_once(" := ")?;
+    let (_, cancel) = left.split_once(", ")?;
+    let is_name = |w: &str| !w.is_empty() && w.bytes().all(is_word_byte);
+    let (first, _) = left.split_once(", ")?;
+    let plain = right.ends_with(')')
+        && right.matches('(').count() == right.matches(')').count()
+        && !right.contains(['{', '}', '"', '`', '\'', ';', '/']);
+    (is_name(first) && is_name(cancel) && cancel != "_" && plain).then_some(cancel)
+}
+
+/// A text as the rules' prefilters see it: the text, and its top-level declarations
+/// summarised on first use, once for every rule that asks.
+pub struct Text<'a> {
+    pub text: &'a str,
+    declarations: std::cell::OnceCell<Vec<Declaration>>,
+}
+
+impl<'a> Text<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Text {
+            text,
+            declarations: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The text's top-level declarations (`declarations`).
+    pub fn declarations(&self) -> &[Declaration] {
+        self.declarations.get_or_init(|| declarations(self.text))
+    }
+}
+
+/// What one top-level declaration's text holds, for prefilters that need several tokens
+/// in one function rather than anywhere in the file.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Declaration {
+    pub make: bool,
+    pub chan: bool,
+    pub range: bool,
+    pub go: bool,
+    pub func: bool,
+    pub for_: bool,
+    pub return_: bool,
+    /// A `<-` (a send or a receive).
+    pub arrow: bool,
+    pub select: bool,
+    /// The word `After` (`time.After`).
+    pub after: bool,
+}
+
+/// The top-level declarations of `text`, each summarised. A declaration starts at a
+/// `func`, `var`, `const`, `type` or `import` keyword that begins a line (column 0, as
+/// gofmt writes them) outside every bracket, and runs to the next one, so every function
+/// — a literal in a package-level `var` too — lies inside one of them.
+pub fn declarations(text: &str) -> Vec<Declaration> {
+    let bytes = text.as_bytes();
+    let mut all = vec![Declaration::default()];
+    let mut depth = 0usize;
+    for (at, token) in Tokens::new(text) {
+        let current = all.last_mut().expect("one declaration at least");
+        match token {
+            Token::Punct(b'(' | b'[' | b'{') => depth += 1,
+            Token::Punct(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
+            Token::Punct(b'<') if bytes.get(at + 1) == Some(&b'-') => current.arrow = true,
+            Token::Word(word) => {
+                let line_start = at == 0 || bytes[at - 1] == b'\n';
+                if line_start
+                    && depth == 0
+                    && matches!(word, b"func" | b"var" | b"const" | b"type" | b"import")
+                {
+                    all.push(Declaration::default());
+                }
+                let current = all.last_mut().expect("one declaration at least");
+                match word {
+                    b"make" => current.make = true,
+                    b"chan" => current.chan = true,
+                    b"range" => current.range = true,
+                    b"go" => current.go = true,
+                    b"func" => current.func = true,
+                    b"for" => current.for_ = true,
+                    b"return" => current.return_ = true,
+                    b"select" => current.select = true,
+                    b"After" => current.after = true,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    all
+}
+
 /// Whether `text` has the word `word`, not as part of a longer identifier. Comments and
 /// strings are not skipped, so this only ever says "maybe" too often.
 pub fn has_word(text: &str, word: &str) -> bool {
@@ -214,12 +495,15 @@ fn quoted_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
+/// The first `needle` at or after `from`: comments and raw strings are skipped with
+/// memchr's vectorised search, as a byte-by-byte look cost most of a scan.
 fn find_from(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    let rest = haystack.get(from..)?;
+    let found = match needle {
+        [byte] => memchr::memchr(*byte, rest),
+        _ => memchr::memmem::find(rest, needle),
+    };
+    found.map(|p| p + from)
 }
 
 #[cfg(test)]
@@ -263,6 +547,80 @@ mod tests {
     fn a_struct_result_type_does_not_open_the_body() {
         let text = "package p\nfunc f() {\n\tfor {\n\t\th := func() struct{} { return struct{}{} }\n\t\tdefer h()\n\t}\n}\n";
         assert!(defer_may_be_in_loop(text));
+    }
+
+    #[test]
+    fn a_started_method_is_found_in_its_go_statement() {
+        assert!(may_start("func (w *W) Start() {\n\tgo w.run()\n}\n", "run"));
+        assert!(may_start("go w.pool.run(ctx,\n\t1)\n", "run"));
+        assert!(may_start(
+            "go func() {\n\tdefer x()\n}()\ngo\tf(g(a)).run(1)",
+            "run"
+        ));
+        // A callee spread over lines inside brackets is still the same statement.
+        assert!(may_start("go get(\n\ta,\n).run()\n", "run"));
+        assert!(may_start("go run /* later */ (x)", "run"));
+    }
+
+    #[test]
+    fn a_method_called_outside_go_statements_is_not_started() {
+        let text = "package p\n// go w.run()\nfunc (w *W) run() {}\nfunc f(w *W) {\n\tgo w.other()\n\tw.run()\n\ts := \"go run()\"\n}\n";
+        assert!(!may_start(text, "run"));
+        assert!(!may_start("go w.runner()\n", "run"));
+        assert!(!may_start("algo := w.run()\n", "run"));
+    }
+
+    #[test]
+    fn a_received_field_is_found_after_its_arrow() {
+        assert!(may_receive("select {\ncase v := <-w.out:\n}\n", "out"));
+        assert!(may_receive("x := <- s.pool.get(a, b).out\n", "out"));
+        assert!(may_receive("go func() { <-w.\n\tout }()\n", "out"));
+        assert!(may_receive("v, ok := <-w.out", "out"));
+    }
+
+    #[test]
+    fn a_field_only_sent_on_or_named_is_not_received() {
+        let text = "package p\n// <-w.out\nfunc f(w *W) {\n\tw.out <- 1\n\tv := <-w.in\n\tuse(w.out, v)\n\ts := \"<-w.out\"\n}\n";
+        assert!(!may_receive(text, "out"));
+        assert!(!may_receive("v := <-w.output\n", "out"));
+        assert!(!may_receive("<-ch\nx := w.out\n", "out"));
+    }
+
+    #[test]
+    fn a_cancel_deferred_on_the_next_line_cannot_be_lost() {
+        let text = "package p\n// ctx, cancel := context.WithCancel(ctx)\nfunc f(ctx context.Context) {\n\tctx, cancel := context.WithTimeout(ctx, f(time.Second))\n\tdefer cancel()\n\tuse(ctx)\n}\n";
+        assert!(!cancel_may_be_lost(text));
+        let calls = "package p\nfunc f() {\n\tpoll.WaitOn(t, check, poll.WithTimeout(d))\n\treturn context.WithTimeout(p, d)\n}\n";
+        assert!(!cancel_may_be_lost(calls));
+    }
+
+    #[test]
+    fn other_cancel_shapes_may_be_lost() {
+        let may = |body: &str| cancel_may_be_lost(&format!("package p\nfunc f() {{\n{body}\n}}\n"));
+        assert!(may("\tctx, _ := context.WithCancel(ctx)\n\tdefer cancel()"));
+        assert!(may(
+            "\tctx, cancel := context.WithCancel(ctx)\n\tuse(ctx)\n\tdefer cancel()"
+        ));
+        assert!(may(
+            "\tctx, cancel := context.WithTimeout(\n\t\tctx, d)\n\tdefer cancel()"
+        ));
+        assert!(may(
+            "\tctx, stop := context.WithCancel(ctx)\n\tdefer cancel()"
+        ));
+        assert!(may(
+            "\tgo func() { ctx, cancel := context.WithCancel(c) }()\n\tdefer cancel()"
+        ));
+        assert!(may(
+            "\ta, b := context.WithCancel(x); c, cancel := context.WithCancel(a)\n\tdefer cancel()"
+        ));
+        assert!(may("\tctx, cancel := context.WithCancelCause(ctx)"));
+        assert!(may(
+            "\tctx, cancel :=\n\t\tcontext.WithCancel(ctx)\n\tdefer cancel()"
+        ));
+        assert!(may(
+            "\tctx, cancel := // why\n\t// more\n\n\t\tcontext.WithCancel(ctx)"
+        ));
+        assert!(may("\tctx, cancel := /* why\n\t*/ context.WithCancel(ctx)"));
     }
 
     #[test]

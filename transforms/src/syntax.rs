@@ -1,15 +1,38 @@
 //! Go syntax helpers shared by the rules: parsing, walking, scopes, loops, names and the
 //! layout facts (indentation, line starts) that gofmt-clean insertions depend on.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use tree_sitter::{Node, Parser, Tree};
 
 /// Parses Go source. tree-sitter only fails when it is cancelled or given no language, so
 /// a `None` here is an internal error rather than a syntax error.
 pub fn parse_go(source: &str) -> Option<Tree> {
-    let mut parser = Parser::new();
-    parser.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
-    parser.parse(source, None)
+    thread_local! {
+        // One parser per thread, kept: making one and setting its language for every
+        // file (siblings in package views too) cost allocations each time.
+        static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    }
+    let fresh = || {
+        let mut parser = Parser::new();
+        parser.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
+        Some(parser)
+    };
+    PARSER.with(|cell| {
+        let Ok(mut slot) = cell.try_borrow_mut() else {
+            return fresh()?.parse(source, None);
+        };
+        if slot.is_none() {
+            *slot = fresh();
+        }
+        let parser = slot.as_mut()?;
+        let tree = parser.parse(source, None);
+        // A parse that did not finish leaves state behind for the next one to resume.
+        if tree.is_none() {
+            parser.reset();
+        }
+        tree
+    })
 }
 
 /// Calls `visit` on every node under `root`, in source order, root included.

@@ -65,6 +65,12 @@ pub fn local_channels<'t>(function: Node<'t>, source: &str) -> Vec<LocalChannel<
     let Some(body) = function.child_by_field_name("body") else {
         return Vec::new();
     };
+    // A channel make is spelled with the words `make` and `chan`: a body without both has
+    // none, and is not walked (every function is asked, nested literals too).
+    let text = &source[body.byte_range()];
+    if !text.contains("chan") || !text.contains("make") {
+        return Vec::new();
+    }
     descendants_of_kind(body, &["short_var_declaration", "var_spec"])
         .into_iter()
         .filter(|decl| syntax::enclosing_function(*decl) == Some(function))

@@ -50,7 +50,20 @@ pub struct FileFieldFacts {
 
 /// Reads the field-channel facts of a parsed file.
 pub fn of_file(root: Node<'_>, source: &str, file: &str) -> FileFieldFacts {
+    of_file_for(root, source, file, &|_| true)
+}
+
+/// The facts of a parsed file, with events only on the fields `wanted` approves of.
+pub fn of_file_for(
+    root: Node<'_>,
+    source: &str,
+    file: &str,
+    wanted: &dyn Fn(&str) -> bool,
+) -> FileFieldFacts {
     let mut facts = FileFieldFacts::default();
+    // Events come in source order, mostly several per function: the name of the last
+    // declaration is kept rather than built again for each.
+    let mut named: Option<(Option<Node<'_>>, String)> = None;
     for node in descendants_of_kind(
         root,
         &[
@@ -69,18 +82,42 @@ pub fn of_file(root: Node<'_>, source: &str, file: &str) -> FileFieldFacts {
             continue;
         }
         let found = if node.kind() == "selector_expression" {
+            // The name first: whether the selector escapes asks for its parent, which
+            // costs a walk from the root.
+            let named = node
+                .child_by_field_name("field")
+                .is_some_and(|f| wanted(&source[f.byte_range()]));
+            if !named {
+                continue;
+            }
             escape_op(node, source)
         } else {
             field_op(node, source)
         };
-        let Some((field, op)) = found else {
+        let Some((field, op)) = found.filter(|(field, _)| wanted(field)) else {
             continue;
+        };
+        // One walk up serves both the declaration and the goroutine question.
+        let ancestors: Vec<Node<'_>> = syntax::ancestors(node).collect();
+        let declaration = std::iter::once(node)
+            .chain(ancestors.iter().copied())
+            .rfind(|n| syntax::is_function(*n));
+        let function = match &named {
+            Some((known, name)) if *known == declaration => name.clone(),
+            _ => {
+                let name = declaration_name(declaration, source);
+                named = Some((declaration, name.clone()));
+                name
+            }
         };
         facts.events.push(FieldEvent {
             field,
             op,
-            function: function_name(node, source),
-            in_goroutine: in_goroutine_literal(node),
+            function,
+            in_goroutine: ancestors
+                .iter()
+                .filter(|a| a.kind() == "func_literal")
+                .any(|a| crate::channels::started_goroutine(*a)),
             start: node.start_byte(),
             file: file.to_string(),
         });
@@ -158,7 +195,7 @@ fn field_op(node: Node<'_>, source: &str) -> Option<(String, FieldOp)> {
 /// A field selector `x.f` that is not the operand of one of the operations above (nor a
 /// method call's callee, nor a field read through `x.f.g`): the channel escapes there.
 fn escape_op(selector: Node<'_>, source: &str) -> Option<(String, FieldOp)> {
-    let field = source[selector.child_by_field_name("field")?.byte_range()].to_string();
+    let field = selector.child_by_field_name("field")?;
     let parent = selector.parent()?;
     let handled = match parent.kind() {
         "send_statement" => parent.child_by_field_name("channel") == Some(selector),
@@ -182,7 +219,8 @@ fn escape_op(selector: Node<'_>, source: &str) -> Option<(String, FieldOp)> {
         }),
         _ => false,
     };
-    (!handled).then_some((field, FieldOp::Escape))
+    // The name is copied only for an escape: most selectors are calls' callees.
+    (!handled).then(|| (source[field.byte_range()].to_string(), FieldOp::Escape))
 }
 
 /// `make(chan T[, n])` as a make event.
@@ -232,7 +270,12 @@ pub fn started_method(go: Node<'_>, source: &str) -> Option<String> {
 
 /// `Type.method` or `function` for the top-level declaration holding `node`.
 pub fn function_name(node: Node<'_>, source: &str) -> String {
-    let Some(declaration) = syntax::outermost_function(node) else {
+    declaration_name(syntax::outermost_function(node), source)
+}
+
+/// `Type.method` or `function` for a top-level declaration, empty for none.
+fn declaration_name(declaration: Option<Node<'_>>, source: &str) -> String {
+    let Some(declaration) = declaration else {
         return String::new();
     };
     let name = declaration
@@ -247,12 +290,6 @@ pub fn function_name(node: Node<'_>, source: &str) -> String {
         Some(receiver) => format!("{receiver}.{name}"),
         None => name.to_string(),
     }
-}
-
-fn in_goroutine_literal(node: Node<'_>) -> bool {
-    syntax::ancestors(node)
-        .filter(|a| a.kind() == "func_literal")
-        .any(crate::channels::started_goroutine)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! rules ask it instead of searching the tree for a declaration per match.
 
 use crate::analysis::channels::{sender_role, SenderRole};
-use crate::analysis::fields::{self, FieldEvent};
+use crate::analysis::fields::{self, FieldEvent, FieldOp};
 use crate::syntax::{self, descendants_of_kind};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -83,11 +83,18 @@ impl PackageView {
         self.files.iter().map(|(n, _)| n.as_str()).collect()
     }
 
-    /// The facts of every file whose text `mentions` approves of: a cheap look at the
-    /// text decides whether the file is parsed at all.
-    fn facts_where(&self, mentions: impl Fn(&str) -> bool) -> Vec<&FileFacts> {
+    /// The facts of every file but `besides` whose text `mentions` approves of: a cheap
+    /// look at the text decides whether the file is parsed at all. The file asking a
+    /// question passes its own name as `besides` and brings its own facts, so that it is
+    /// not parsed a second time here.
+    fn facts_where(
+        &self,
+        besides: Option<&str>,
+        mentions: impl Fn(&str) -> bool,
+    ) -> Vec<&FileFacts> {
         self.files
             .iter()
+            .filter(|(name, _)| besides != Some(name.as_str()))
             .filter_map(|(name, facts)| {
                 if let Some(facts) = facts.get() {
                     // Parsed already: cheaper to ask the facts than to read the text again.
@@ -101,10 +108,24 @@ impl PackageView {
 
     /// The struct types of the package with a channel field of this name.
     pub fn channel_field_types(&self, field: &str) -> Vec<String> {
-        let mut types: Vec<String> = self
-            .facts_where(|t| t.contains("struct") && declares_channel_field(t, field))
+        self.channel_field_types_besides(field, None)
+    }
+
+    /// The struct types of the package with a channel field of this name, the file
+    /// named in `asking` answering for itself with its own declarations.
+    pub fn channel_field_types_besides(
+        &self,
+        field: &str,
+        asking: Option<(&str, &Declarations)>,
+    ) -> Vec<String> {
+        let others = self.facts_where(asking.map(|(name, _)| name), |t| {
+            t.contains("struct") && declares_channel_field(t, field)
+        });
+        let mut types: Vec<String> = others
             .iter()
-            .flat_map(|f| f.declarations.channel_fields.keys())
+            .map(|f| &f.declarations)
+            .chain(asking.map(|(_, own)| own))
+            .flat_map(|d| d.channel_fields.keys())
             .filter_map(|k| k.split_once('.'))
             .filter(|(_, f)| *f == field)
             .map(|(t, _)| t.to_string())
@@ -114,20 +135,34 @@ impl PackageView {
         types
     }
 
-    /// The events on one field, from every file that mentions it.
-    pub fn events_of(&self, field: &str) -> Vec<FieldEvent> {
-        let selector = format!(".{field}");
-        let key = format!("{field}:");
-        self.facts_where(|t| t.contains(&selector) || t.contains(&key))
+    /// The events on one field, from every file but `besides` that mentions it.
+    pub fn events_of(&self, field: &str, besides: Option<&str>) -> Vec<FieldEvent> {
+        self.facts_where(besides, |t| mentions_field(t, field))
             .iter()
             .flat_map(|f| f.field_events.iter().filter(|e| e.field == field).cloned())
             .collect()
     }
 
+    /// Whether some file but `besides` may receive from a field `field` (`<-x.field`):
+    /// the facts say for a file parsed already, a look at the text for the others, so
+    /// that a question no file can answer yes to parses nothing.
+    pub fn may_receive(&self, field: &str, besides: Option<&str>) -> bool {
+        self.files
+            .iter()
+            .filter(|(name, _)| besides != Some(name.as_str()))
+            .any(|(name, facts)| match facts.get() {
+                Some(facts) => facts
+                    .field_events
+                    .iter()
+                    .any(|e| e.field == field && matches!(e.op, FieldOp::Receive { .. })),
+                None => (self.load)(name).is_some_and(|t| crate::prefilter::may_receive(&t, field)),
+            })
+    }
+
     /// The package-level function of this name, from whichever file declares it.
     pub fn function(&self, name: &str) -> Option<FunctionDecl> {
         let declaration = format!("func {name}(");
-        self.facts_where(|t| t.contains(&declaration))
+        self.facts_where(None, |t| t.contains(&declaration))
             .iter()
             .find_map(|f| f.declarations.functions.get(name).cloned())
     }
@@ -170,13 +205,26 @@ impl PackageView {
         Some(syntax::declared_names(node, &text))
     }
 
-    /// Whether some file starts `method` as a goroutine (`go x.method(…)`).
-    pub fn starts_method(&self, method: &str) -> bool {
-        let call = format!("{method}(");
-        self.facts_where(|t| t.contains("go ") && t.contains(&call))
+    /// Whether some file but `besides` starts `method` as a goroutine (`go x.method(…)`).
+    pub fn starts_method(&self, method: &str, besides: Option<&str>) -> bool {
+        self.facts_where(besides, |t| crate::prefilter::may_start(t, method))
             .iter()
             .any(|f| f.started_methods.iter().any(|m| m == method))
     }
+}
+
+/// Whether `text` has `.field` or `field:` with `field` a whole word: the selector or the
+/// composite-literal key every event on the field is written with. (A common short name,
+/// `c` or `ch`, starts many longer ones: `.close`, `.cfg`.)
+fn mentions_field(text: &str, field: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    text.match_indices(field).any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + field.len()).copied();
+        let whole = !before.is_some_and(is_word) && !after.is_some_and(is_word);
+        whole && (before == Some(b'.') || after == Some(b':'))
+    })
 }
 
 /// The identifiers spelling `name` in `text`, other than the names of declarations.
@@ -574,6 +622,14 @@ mod tests {
     use crate::syntax::parse_go;
 
     #[test]
+    fn a_field_is_mentioned_as_a_whole_selector_or_key() {
+        assert!(mentions_field("w.c <- 1", "c"));
+        assert!(mentions_field("return &W{c: make(chan int)}", "c"));
+        assert!(mentions_field("v := <-w.c\n", "c"));
+        assert!(!mentions_field("w.close()\nw.cfg = x\nabc: 1", "c"));
+    }
+
+    #[test]
     fn functions_methods_and_channel_fields_are_read() {
         let source = "package p\n\ntype W struct {\n\tresults chan int\n\tdone, stop chan struct{}\n\tn int\n}\n\ntype H interface {\n\tSize() (n int64)\n}\n\nfunc (w *W) Value() (int, error) { return 0, nil }\n\nfunc open(name string) (f *File, err error) { return nil, nil }\n";
         let tree = parse_go(source).unwrap();
@@ -594,13 +650,27 @@ mod tests {
         ];
         let view = PackageView::build(&files);
         assert_eq!(view.channel_field_types("out"), vec!["W"]);
-        assert_eq!(view.events_of("out").len(), 2);
-        assert!(view.starts_method("run"));
+        assert_eq!(view.events_of("out", None).len(), 2);
+        assert_eq!(view.events_of("out", Some("w.go")).len(), 1);
+        assert!(view.starts_method("run", None));
+        assert!(!view.starts_method("run", Some("run.go")));
         assert_eq!(
             view.function("New").map(|f| f.file),
             Some("w.go".to_string())
         );
-        assert!(!view.starts_method("Start"));
+        assert!(!view.starts_method("Start", None));
+        // Only sent on and made: no file receives from it, parsed or not.
+        assert!(!view.may_receive("out", None));
+        let receiving = PackageView::build(&[(
+            "r.go".to_string(),
+            "package p\n\nfunc (w *W) get() int {\n\treturn <-w.out\n}\n".to_string(),
+        )]);
+        assert!(receiving.may_receive("out", None));
+        assert_eq!(receiving.events_of("out", None).len(), 1);
+        assert!(
+            receiving.may_receive("out", None),
+            "the parsed file's facts agree"
+        );
     }
 
     #[test]

@@ -60,6 +60,7 @@
 use crate::channels;
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::prefilter::Text;
 use crate::rules::parameter_channel_sends;
 use crate::syntax::{self, descendants_of_kind};
 use std::collections::HashMap;
@@ -71,6 +72,16 @@ pub const SUMMARY: &str = "a goroutine started in a loop only to send can block 
 pub const KINDS: &[&str] = &["go_statement", "send_statement"];
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
 pub const TRIGGERS: &[&str] = &["go func", " <- "];
+
+/// A finding needs one function with a `go func` literal sending (`<-`) inside a `for`,
+/// or a send (`<-`) on a parameter channel (`chan`) in a file that starts goroutines
+/// (the parameter-channel check's own condition: ` <- ` and `go `).
+pub fn may_match(text: &Text) -> bool {
+    let parameter_sends = text.text.contains(" <- ") && text.text.contains("go ");
+    text.declarations()
+        .iter()
+        .any(|d| (d.go && d.func && d.for_ && d.arrow) || (parameter_sends && d.chan && d.arrow))
+}
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
     let mut findings: Vec<Finding> = ctx
@@ -387,6 +398,19 @@ mod tests {
     use crate::{fixer, Applicability};
 
     const SEED: &str = "package p\n\nfunc f(channels []chan int, value int) {\n\tfor i := range channels {\n\t\tgo func() {\n\t\t\tchannels[i] <- value\n\t\t}()\n\t}\n}\n";
+
+    #[test]
+    fn the_prefilter_keeps_loop_goroutines_and_parameter_sends() {
+        use super::{may_match, Text};
+        let may_match = |text: &str| may_match(&Text::new(text));
+        assert!(may_match(SEED));
+        let parameter = "package p\n\nfunc run(ctx context.Context, errc chan<- error) {\n\terrc <- work(ctx)\n}\n\nfunc start() { go run(ctx, errc) }\n";
+        assert!(may_match(parameter));
+        // The loop and the sending goroutine are in different functions, and no channel
+        // is a parameter.
+        let apart = "package p\n\nfunc f() {\n\tfor {\n\t\tstep()\n\t}\n}\n\nfunc g(c *C) {\n\tgo func() { c.out <- 1 }()\n}\n";
+        assert!(!may_match(apart));
+    }
 
     fn first_fix(text: &str, index: usize) -> String {
         let finding = &findings_for(text)[0];

@@ -22,14 +22,31 @@ use crate::model::{Applicability, Edit, Finding, Fix, Severity};
 use crate::rules::blocking_send_in_loop;
 use crate::rules::unbuffered_send_leak::ID;
 use crate::syntax::{self, descendants_of_kind};
+use std::collections::HashSet;
 use tree_sitter::Node;
 
 /// Findings for sends in this file on field channels that can be left without receiver.
+/// The names of struct fields a sender may give up on when they are closed.
+const GIVE_UP_FIELDS: &[&str] = &[
+    "stop", "stopc", "stopCh", "done", "donec", "doneCh", "quit", "closing", "closed", "shutdown",
+];
+
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
     if !has_field_send(ctx.source) {
         return Vec::new();
     }
-    let own = fields::of_file(ctx.root(), ctx.source, ctx.file_name);
+    // Only the fields this file sends on, and the stop channels a fix may give up on,
+    // are ever asked about: events on other fields are not gathered.
+    let sent: HashSet<&str> = ctx
+        .nodes(&["send_statement"])
+        .into_iter()
+        .filter_map(|send| send.child_by_field_name("channel"))
+        .filter(|c| c.kind() == "selector_expression")
+        .filter_map(|c| c.child_by_field_name("field"))
+        .map(|f| ctx.text(f))
+        .chain(GIVE_UP_FIELDS.iter().copied())
+        .collect();
+    let own = fields::of_file_for(ctx.root(), ctx.source, ctx.file_name, &|f| sent.contains(f));
     // What this file alone shows can already rule a field out — a receive that cannot
     // stop, a range, an escape, a buffer — and then no other file is read.
     let ruled_out = |field: &str| {
@@ -71,7 +88,7 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
 
 /// Whether the text has a send on a selector as gofmt prints it (`x.f <- v`), the only
 /// thing this check looks at; a cheap scan that spares most files the tree walk.
-fn has_field_send(text: &str) -> bool {
+pub(crate) fn has_field_send(text: &str) -> bool {
     text.match_indices(" <- ").any(|(at, _)| {
         text[..at]
             .chars()
@@ -92,23 +109,65 @@ impl PackageFacts<'_, '_> {
     fn events_of(&self, field: &str) -> Vec<FieldEvent> {
         let file = self.ctx.file_name;
         self.view
-            .events_of(field)
+            .events_of(field, Some(file))
             .into_iter()
-            .filter(|e| e.file != file)
             .chain(self.own.events.iter().filter(|e| e.field == field).cloned())
             .collect()
     }
 
+    /// The struct types with a channel field of this name; this file answers from its
+    /// own declarations rather than being parsed again by the view.
+    fn channel_field_types(&self, field: &str) -> Vec<String> {
+        let own = (self.ctx.file_name, self.ctx.declarations());
+        self.view.channel_field_types_besides(field, Some(own))
+    }
+
+    /// Whether this file receives from the field, or another file of the package may.
+    fn may_be_received(&self, field: &str) -> bool {
+        let receive = |e: &FieldEvent| e.field == field && matches!(e.op, FieldOp::Receive { .. });
+        self.own.events.iter().any(receive)
+            || self.view.may_receive(field, Some(self.ctx.file_name))
+    }
+
     fn started(&self, method: &str) -> bool {
-        self.own.started_methods.iter().any(|m| m == method) || self.view.starts_method(method)
+        self.own.started_methods.iter().any(|m| m == method)
+            || self.view.starts_method(method, Some(self.ctx.file_name))
     }
 
     fn check_send(&self, send: &FieldEvent) -> Option<Finding> {
-        let types = self.view.channel_field_types(&send.field);
+        // What this file's own tree rules out is asked first: the questions below may
+        // parse the package's other files.
+        let node = self
+            .ctx
+            .root()
+            .descendant_for_byte_range(send.start, send.start + 1)
+            .and_then(|n| {
+                std::iter::once(n)
+                    .chain(syntax::ancestors(n))
+                    .find(|a| a.kind() == "send_statement")
+            })?;
+        // A send that is one case of a select already has a way out (a done channel, a
+        // default): etcd's file pipeline and watch streams, moby's transfers.
+        if node
+            .parent()
+            .is_some_and(|c| c.kind() == "communication_case")
+        {
+            return None;
+        }
+        if sent_by_a_one_send_goroutine_in_a_loop(node) {
+            // blocking-send-in-loop reports that shape.
+            return None;
+        }
+        let types = self.channel_field_types(&send.field);
         let [owner] = &types[..] else {
             return None;
         };
         let owner = owner.as_str();
+        // A finding needs a receive of the field that can stop: when no file may receive
+        // from it at all, the other files are not parsed for its events.
+        if !self.may_be_received(&send.field) {
+            return None;
+        }
         let events = self.events_of(&send.field);
         let events: Vec<&FieldEvent> = events.iter().collect();
         let makes: Vec<&FieldEvent> = events
@@ -132,33 +191,16 @@ impl PackageFacts<'_, '_> {
         let other_use = events
             .iter()
             .any(|e| matches!(e.op, FieldOp::Escape | FieldOp::Range));
+        if !receiver_can_leave || other_use {
+            return None;
+        }
+        // Asked only now: whether the method is started anywhere may parse other files.
         let method = send.function.rsplit('.').next().unwrap_or_default();
         let in_goroutine = send.in_goroutine || self.started(method);
         // A send made by the caller itself (shape 8) blocks it once the reader has
         // stopped and the buffer, if any, is full; a goroutine's send on a buffered field
         // is a question of buffer size this check does not answer.
-        if !receiver_can_leave || other_use || (in_goroutine && !unbuffered) {
-            return None;
-        }
-        let node = self
-            .ctx
-            .root()
-            .descendant_for_byte_range(send.start, send.start + 1)
-            .and_then(|n| {
-                std::iter::once(n)
-                    .chain(syntax::ancestors(n))
-                    .find(|a| a.kind() == "send_statement")
-            })?;
-        // A send that is one case of a select already has a way out (a done channel, a
-        // default): etcd's file pipeline and watch streams, moby's transfers.
-        if node
-            .parent()
-            .is_some_and(|c| c.kind() == "communication_case")
-        {
-            return None;
-        }
-        if sent_by_a_one_send_goroutine_in_a_loop(node) {
-            // blocking-send-in-loop reports that shape.
+        if in_goroutine && !unbuffered {
             return None;
         }
         let line = syntax::line_number(self.ctx.source, receives[0].start);
@@ -227,19 +269,13 @@ impl PackageFacts<'_, '_> {
             })
             .and_then(|p| p.child_by_field_name("name"))
             .map(|n| self.ctx.text(n).to_string())?;
-        [
-            "stop", "stopc", "stopCh", "done", "donec", "doneCh", "quit", "closing", "closed",
-            "shutdown",
-        ]
-        .iter()
-        .find(|name| {
-            self.view
-                .channel_field_types(name)
-                .iter()
-                .any(|t| t == owner)
-                && self.events_of(name).iter().any(|e| e.op == FieldOp::Close)
-        })
-        .map(|name| format!("{receiver}.{name}"))
+        GIVE_UP_FIELDS
+            .iter()
+            .find(|name| {
+                self.channel_field_types(name).iter().any(|t| t == owner)
+                    && self.events_of(name).iter().any(|e| e.op == FieldOp::Close)
+            })
+            .map(|name| format!("{receiver}.{name}"))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::context::FileContext;
 use crate::model::Finding;
+use crate::prefilter::Text;
 
 pub mod blocking_send_in_loop;
 pub mod defer_in_loop;
@@ -27,7 +28,7 @@ pub struct Rule {
     pub triggers: &'static [&'static str],
     /// A sharper look at a text that has a trigger (`crate::prefilter`): false only when
     /// the rule cannot match it, so the file need not be parsed for this rule.
-    pub prefilter: fn(&str) -> bool,
+    pub prefilter: fn(&Text) -> bool,
     /// The rule's source file, from which the documentation is read.
     source: &'static str,
 }
@@ -60,7 +61,7 @@ impl std::fmt::Debug for Rule {
 }
 
 /// The prefilter of a rule whose triggers say all there is to say.
-fn any_text(_: &str) -> bool {
+fn any_text(_: &Text) -> bool {
     true
 }
 
@@ -68,7 +69,7 @@ macro_rules! rule {
     ($module:ident) => {
         rule!($module, any_text)
     };
-    ($module:ident, $prefilter:path) => {
+    ($module:ident, $prefilter:expr) => {
         Rule {
             id: $module::ID,
             summary: $module::SUMMARY,
@@ -85,11 +86,15 @@ macro_rules! rule {
 pub static RULES: &[Rule] = &[
     rule!(time_after_in_select, time_after_in_select::may_match),
     rule!(time_tick),
-    rule!(unbuffered_send_leak),
-    rule!(range_unclosed_channel),
-    rule!(blocking_send_in_loop),
-    rule!(defer_in_loop, crate::prefilter::defer_may_be_in_loop),
-    rule!(lost_cancel),
+    rule!(unbuffered_send_leak, unbuffered_send_leak::may_match),
+    rule!(range_unclosed_channel, range_unclosed_channel::may_match),
+    rule!(blocking_send_in_loop, blocking_send_in_loop::may_match),
+    rule!(defer_in_loop, |t| crate::prefilter::defer_may_be_in_loop(
+        t.text
+    )),
+    rule!(lost_cancel, |t| crate::prefilter::cancel_may_be_lost(
+        t.text
+    )),
 ];
 
 /// Looks a rule up by its id.

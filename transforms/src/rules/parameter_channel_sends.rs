@@ -88,7 +88,7 @@ fn runs_as_goroutine(ctx: &FileContext, function: Node<'_>) -> bool {
 
 fn view_starts(ctx: &FileContext, name: &str) -> bool {
     ctx.package_view()
-        .is_some_and(|view: &PackageView| view.starts_method(name))
+        .is_some_and(|view: &PackageView| view.starts_method(name, Some(ctx.file_name)))
 }
 
 /// `ctx.Done()` for a context parameter, or `<-done` for a receive-only done/stop channel

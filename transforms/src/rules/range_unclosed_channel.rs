@@ -62,6 +62,7 @@ use crate::analysis::package::FunctionDecl;
 use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::prefilter::Text;
 use crate::syntax::{self, descendants_of_kind, FUNCTION_KINDS};
 use tree_sitter::Node;
 
@@ -72,6 +73,14 @@ pub const SUMMARY: &str =
 pub const KINDS: &[&str] = FUNCTION_KINDS;
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
 pub const TRIGGERS: &[&str] = &["make(chan"];
+
+/// A finding needs one function that makes a channel (`make`, `chan`) and waits on it:
+/// a `range` over it, or a receive (`<-`) in a goroutine it starts (`go`).
+pub fn may_match(text: &Text) -> bool {
+    text.declarations()
+        .iter()
+        .any(|d| d.make && d.chan && (d.range || (d.arrow && d.go)))
+}
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
     ctx.nodes(FUNCTION_KINDS)
@@ -531,6 +540,17 @@ fn close_fix(ctx: &FileContext, channel: &LocalChannel) -> Option<Fix> {
 mod tests {
     use crate::test_support::{check_fix, findings_for};
     use crate::Applicability;
+
+    #[test]
+    fn the_prefilter_keeps_a_range_and_a_waiting_goroutine_and_drops_the_rest() {
+        use super::{may_match, Text};
+        assert!(may_match(&Text::new(SEED_BEFORE)));
+        let waiter = "package p\n\nfunc f() {\n\tdone := make(chan struct{})\n\tgo func() {\n\t\t<-done\n\t}()\n}\n";
+        assert!(may_match(&Text::new(waiter)));
+        // The make, the range and the goroutine are in different functions.
+        let apart = "package p\n\nfunc f() chan int {\n\treturn make(chan int)\n}\n\nfunc g(c chan int) {\n\tfor v := range c {\n\t\tgo use(v)\n\t}\n}\n";
+        assert!(!may_match(&Text::new(apart)));
+    }
 
     const SEED_BEFORE: &str = "package p\n\nimport \"sync\"\n\nfunc f(items []int) {\n\twg := &sync.WaitGroup{}\n\tc := make(chan int, 1)\n\tfor _, item := range items {\n\t\twg.Add(1)\n\t\tgo func() {\n\t\t\tc <- item\n\t\t}()\n\t}\n\tgo func() {\n\t\tfor range c {\n\t\t\twg.Done()\n\t\t}\n\t}()\n\twg.Wait()\n}\n";
 

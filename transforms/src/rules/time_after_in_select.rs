@@ -63,6 +63,7 @@
 use crate::context::FileContext;
 use crate::gomod::TimerLeak;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::prefilter::Text;
 use crate::syntax::{self, descendants_of_kind};
 use tree_sitter::Node;
 
@@ -73,10 +74,11 @@ pub const KINDS: &[&str] = &["select_statement"];
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
 pub const TRIGGERS: &[&str] = &[".After("];
 
-/// A `time.After` case needs a `select` (the channel may be taken before it, `t :=
-/// time.After(d)`, so the order of the two says nothing).
-pub fn may_match(text: &str) -> bool {
-    crate::prefilter::has_word(text, "select")
+/// A `time.After` case needs a `select` and the `After` call in one function (the
+/// channel may be taken before the select, `t := time.After(d)`, so the order of the two
+/// says nothing).
+pub fn may_match(text: &Text) -> bool {
+    text.declarations().iter().any(|d| d.select && d.after)
 }
 
 /// One `case … <-time.After(d):` clause of a select.
@@ -421,6 +423,18 @@ fn evaluation_order_applicability(
 #[cfg(test)]
 mod tests {
     use crate::test_support::{check_fix, check_no_fix, findings_for};
+
+    #[test]
+    fn the_prefilter_keeps_a_timer_taken_before_the_select_and_drops_apart_ones() {
+        use super::may_match;
+        use crate::prefilter::Text;
+        let before = "package p\n\nfunc f(c chan int) {\n\tt := time.After(d)\n\tselect {\n\tcase <-c:\n\tcase <-t:\n\t}\n}\n";
+        assert!(may_match(&Text::new(before)));
+        let case = "package p\n\nfunc f(c chan int) {\n\tfor {\n\t\tselect {\n\t\tcase <-c:\n\t\tcase <-time.After(d):\n\t\t}\n\t}\n}\n";
+        assert!(may_match(&Text::new(case)));
+        let apart = "package p\n\nfunc f() <-chan time.Time {\n\treturn time.After(d)\n}\n\nfunc g(c chan int) {\n\tselect {\n\tcase <-c:\n\t}\n}\n";
+        assert!(!may_match(&Text::new(apart)));
+    }
 
     #[test]
     fn a_timer_channel_assigned_before_the_select_becomes_the_timer() {

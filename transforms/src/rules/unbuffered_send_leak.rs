@@ -63,6 +63,7 @@ use crate::analysis::senders::{
 use crate::channels::{self, ChannelUse, LocalChannel, UseKind};
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
+use crate::prefilter::Text;
 use crate::rules::field_channel_sends;
 use crate::syntax::{self, descendants_of_kind, FUNCTION_KINDS};
 use tree_sitter::Node;
@@ -71,10 +72,28 @@ pub const ID: &str = "unbuffered-send-leak";
 pub const SUMMARY: &str =
     "goroutines block forever sending on an unbuffered channel the function stopped reading";
 /// The node kinds the rule starts from; the engine collects them in one walk.
-pub const KINDS: &[&str] = FUNCTION_KINDS;
+/// (Sends too: the field-channel check asks which fields the file sends on.)
+pub const KINDS: &[&str] = &[
+    "function_declaration",
+    "method_declaration",
+    "func_literal",
+    "send_statement",
+];
 /// Text without any of these cannot match, so the file is not even parsed for this rule.
 /// (` <- ` is a send as gofmt prints it: the field-channel check needs one in the file.)
 pub const TRIGGERS: &[&str] = &["make(chan", " <- "];
+
+/// A finding needs a send on a struct field (`x.f <- v`), or one function that makes a
+/// channel (`make`, `chan`) and sends on it (`<-`: a channel handed to a named function
+/// escapes, which ends the rule's look), either from a goroutine it starts (`go`) or
+/// itself before returning it (`return`).
+pub fn may_match(text: &Text) -> bool {
+    field_channel_sends::has_field_send(text.text)
+        || text
+            .declarations()
+            .iter()
+            .any(|d| d.make && d.chan && d.arrow && (d.go || d.return_))
+}
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
     let mut findings: Vec<Finding> = ctx
@@ -426,6 +445,25 @@ fn capacity_edit(ctx: &FileContext, channel: &LocalChannel, capacity: &str) -> O
 mod tests {
     use crate::test_support::{check_fix, findings_for};
     use crate::Applicability;
+
+    #[test]
+    fn the_prefilter_keeps_goroutine_senders_returned_channels_and_field_sends() {
+        use super::{may_match, Text};
+        let may_match = |text: &str| may_match(&Text::new(text));
+        let started = "package p\n\nfunc f() int {\n\tc := make(chan int)\n\tgo func() { c <- 1 }()\n\tselect {}\n}\n";
+        assert!(may_match(started));
+        let returned = "package p\n\nfunc f() chan int {\n\tc := make(chan int, 1)\n\tc <- 1\n\tc <- 2\n\treturn c\n}\n";
+        assert!(may_match(returned));
+        // Handed to a named function, the channel escapes: nothing to find.
+        let handed = "package p\n\nfunc f() chan int {\n\tc := make(chan int, 1)\n\tgo fill(c)\n\treturn c\n}\n";
+        assert!(!may_match(handed));
+        assert!(may_match(
+            "package p\n\nfunc (w *W) run() {\n\tw.out <- 1\n}\n"
+        ));
+        // A channel made in one function, a goroutine in another.
+        let apart = "package p\n\nvar c = make(chan int)\n\nfunc g() {\n\tgo work()\n\tc <- 1\n}\n";
+        assert!(!may_match(apart));
+    }
 
     fn wrap(body: &str) -> String {
         format!("package p\n\nimport \"context\"\n\nvar _ = context.Background\n\n{body}")
