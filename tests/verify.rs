@@ -232,11 +232,23 @@ func TestFlaky(t *testing.T) {
 /// is the baseline, run 2 the trial of the fix, run 3 its re-run, runs 4–6 the re-runs
 /// without the fix.
 fn fix_with_flaky_test(flake_runs: &str) -> (tempfile::TempDir, Output) {
-    let dir = module(&[
+    fix_with_flaky_test_in(&[], flake_runs, 6)
+}
+
+/// As `fix_with_flaky_test`, with `more` files in the module and `runs` runs of the flaky
+/// test expected.
+fn fix_with_flaky_test_in(
+    more: &[(&str, &str)],
+    flake_runs: &str,
+    runs: usize,
+) -> (tempfile::TempDir, Output) {
+    let mut files = vec![
         ("p/wait.go", WAIT),
         ("p/wait_test.go", WAIT_TEST),
         ("p/flaky_test.go", FLAKY_TEST),
-    ]);
+    ];
+    files.extend_from_slice(more);
+    let dir = module(&files);
     let counter = dir.path().join("flake-counter");
     let mut command = Command::new(env!("CARGO_BIN_EXE_leakfix"));
     isolate_go(&mut command);
@@ -246,14 +258,44 @@ fn fix_with_flaky_test(flake_runs: &str) -> (tempfile::TempDir, Output) {
         .env("LEAKFIX_FLAKE_COUNTER", &counter)
         .env("FLAKE_RUNS", flake_runs);
     let output = common::output_with_timeout(command);
-    let runs = std::fs::read_to_string(&counter).unwrap();
+    let ran = std::fs::read_to_string(&counter).unwrap();
     assert_eq!(
-        runs,
-        "6",
-        "the flaky test ran {runs} times; {}",
+        ran,
+        runs.to_string(),
+        "the flaky test ran {ran} times; {}",
         stderr(&output)
     );
     (dir, output)
+}
+
+#[test]
+fn one_lucky_run_does_not_accept_a_fix_that_fails_a_test_afterwards() {
+    if !go_available() {
+        return;
+    }
+    // Two fixes. Runs: 1 baseline; 2 both fixes, fails; 3 its re-run, fails; 4 the first
+    // half, passes by luck; 5-7 the test that failed, three more times with it: run 5
+    // fails, so the first fix is backed out; 8 the second half, passes; 9-11 passes again.
+    let second = WAIT.replace("func Wait(", "func Wait2(");
+    let (dir, output) = fix_with_flaky_test_in(&[("p/wait2.go", &second)], "2,3,5", 11);
+    let err = stderr(&output);
+    assert!(
+        err.contains("1 fix kept, 1 backed out")
+            && err.contains("passed once with the fixes, then failed in 3 more runs"),
+        "{err}"
+    );
+    let written = [
+        read(dir.path(), "p/wait.go"),
+        read(dir.path(), "p/wait2.go"),
+    ];
+    assert_eq!(
+        written
+            .iter()
+            .filter(|t| t.contains("defer timer.Stop()"))
+            .count(),
+        1,
+        "exactly the fix that kept passing is written"
+    );
 }
 
 #[test]

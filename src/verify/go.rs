@@ -237,23 +237,28 @@ impl Verifier {
             .collect()
     }
 
-    /// Runs the steps with the overlay, stopping at the first one that regresses. Tests in
-    /// `flaky` (seen failing without the fixes) blame nothing; a test regression is run
-    /// again before it condemns the fixes (see `recheck`).
+    /// Runs the steps with the overlay, stopping at the first one that regresses. `kept`
+    /// is the overlay of the fixes already accepted (`None`: the code as it is), against
+    /// which a test that failed only sometimes is judged (see `recheck`). A set that
+    /// passes must also pass, several times, every test that failed in an earlier trial of
+    /// the package: one lucky run must not accept a fix that fails a test most of the time.
     pub(super) fn trial(
         &self,
         dir: &Path,
         overlay: &Path,
+        kept: Option<&Path>,
         baseline: &[StepResult],
-        flaky: &mut BTreeSet<String>,
+        memory: &mut Memory,
     ) -> Result<Result<Vec<StepResult>, Regression>, VerifyError> {
         let mut results = Vec::new();
         for (&step, before) in self.steps.iter().zip(baseline) {
             let after = self.run_step(dir, step, Some(overlay))?;
-            if let Some(regression) = regression(self, before, &after, flaky) {
-                let regression = match regression.tests.is_empty() {
+            if let Some(regression) = regression(self, before, &after, &memory.flaky) {
+                memory.suspects.extend(regression.tests.iter().cloned());
+                // A hang is not run again: it would cost the whole timeout once more.
+                let regression = match regression.tests.is_empty() || after.hung() {
                     true => Some(regression),
-                    false => self.recheck(dir, overlay, regression, flaky)?,
+                    false => self.recheck(dir, overlay, kept, regression, memory)?,
                 };
                 if let Some(regression) = regression {
                     return Ok(Err(regression));
@@ -261,20 +266,64 @@ impl Verifier {
             }
             results.push(after);
         }
+        if let Some(regression) = self.confirm_suspects(dir, overlay, memory)? {
+            return Ok(Err(regression));
+        }
         Ok(Ok(results))
+    }
+
+    /// A passing trial runs the tests that failed in earlier trials of the package
+    /// `RECHECK_RUNS` more times; any failure among them is a regression.
+    fn confirm_suspects(
+        &self,
+        dir: &Path,
+        overlay: &Path,
+        memory: &Memory,
+    ) -> Result<Option<Regression>, VerifyError> {
+        let suspects: Vec<String> = memory.suspects.difference(&memory.flaky).cloned().collect();
+        if suspects.is_empty() || !self.steps.contains(&Step::Test) {
+            return Ok(None);
+        }
+        let subset = Subset::of(&suspects, RECHECK_RUNS);
+        let again = self.run_step_for(dir, Step::Test, Some(overlay), Some(&subset))?;
+        let failing: Vec<String> = suspects
+            .iter()
+            .filter(|t| !subset.passed(&again, t))
+            .cloned()
+            .collect();
+        if failing.is_empty() {
+            return Ok(None);
+        }
+        let mut output = vec![format!(
+            "passed once with the fixes, then failed in {RECHECK_RUNS} more runs of the tests that failed earlier"
+        )];
+        output.extend(
+            failing
+                .iter()
+                .find_map(|t| again.test_output.get(t).filter(|o| !o.is_empty()))
+                .cloned()
+                .unwrap_or_else(|| again.output.clone()),
+        );
+        Ok(Some(Regression {
+            command: self.shown_command(Step::Test),
+            tests: failing,
+            output,
+        }))
     }
 
     /// A test that passed before and failed with the fixes is run again with them. If it
     /// fails again, the fixes are to blame. If it passes, it failed only sometimes: it is
-    /// run `RECHECK_RUNS` times without the fixes, and a test that fails there too is
-    /// flaky — the package's own, remembered in `flaky` and never blamed on a fix. A test
-    /// that fails only with the fixes, even intermittently, still condemns them.
+    /// run `RECHECK_RUNS` times with only the fixes already kept, and a test that fails
+    /// there too is flaky — not this trial's doing, remembered in `memory.flaky` and never
+    /// blamed on a fix. A test that fails only with the new fixes, even intermittently,
+    /// still condemns them.
     fn recheck(
         &self,
         dir: &Path,
         overlay: &Path,
+        kept: Option<&Path>,
         regression: Regression,
-        flaky: &mut BTreeSet<String>,
+        memory: &mut Memory,
     ) -> Result<Option<Regression>, VerifyError> {
         let subset = Subset::of(&regression.tests, 1);
         let again = self.run_step_for(dir, Step::Test, Some(overlay), Some(&subset))?;
@@ -282,13 +331,13 @@ impl Verifier {
             return Ok(Some(regression));
         }
         let without = Subset::of(&regression.tests, RECHECK_RUNS);
-        let base = self.run_step_for(dir, Step::Test, None, Some(&without))?;
+        let base = self.run_step_for(dir, Step::Test, kept, Some(&without))?;
         let (own, blamed): (Vec<String>, Vec<String>) = regression
             .tests
             .iter()
             .cloned()
             .partition(|t| !without.passed(&base, t));
-        flaky.extend(own);
+        memory.flaky.extend(own);
         if blamed.is_empty() {
             return Ok(None);
         }
@@ -302,6 +351,16 @@ impl Verifier {
             ..regression
         }))
     }
+}
+
+/// What the trials of one package learn as the culprit search goes on.
+#[derive(Debug, Default)]
+pub(super) struct Memory {
+    /// Tests that failed with the fixes kept so far too (or without any fix): flaky, and
+    /// blamed on no fix.
+    pub(super) flaky: BTreeSet<String>,
+    /// Tests that failed in some trial: a set that passes must pass them again.
+    pub(super) suspects: BTreeSet<String>,
 }
 
 /// How many times a test that failed once with the fixes and then passed is run without
@@ -438,6 +497,12 @@ pub(super) enum TestOutcome {
 }
 
 impl StepResult {
+    /// Whether a test never finished: the binary timed out (or was killed) inside it.
+    fn hung(&self) -> bool {
+        self.tests.values().any(|&o| o == TestOutcome::Unfinished)
+            || self.output.iter().any(|l| l.starts_with("killed after"))
+    }
+
     pub(super) fn count(&self, outcome: TestOutcome) -> usize {
         self.tests.values().filter(|&&o| o == outcome).count()
     }

@@ -1,14 +1,14 @@
 //! The culprit search of one package: the baseline, every fix together, and when they
 //! regress, halving until each fix that still regresses is found and backed out.
 
-use super::go::{Regression, StepResult, Verifier};
+use super::go::{Memory, Regression, StepResult, Verifier};
 use super::report::{BackedOut, LeakEvidence, PackageOutcome, Tally};
 use super::{Candidate, Recompute, VerifyError};
 use crate::across::AcrossPolicy;
 use crate::engine::FileReport;
 use crate::leaktest::{confirmed_by, FunctionSpans};
 use leakfix_transforms::{Finding, FixPolicy};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -84,11 +84,19 @@ pub(super) fn verify_package(
         files,
         recompute,
         baseline: verifier.baseline(&dir)?,
-        flaky: BTreeSet::new(),
+        memory: Memory::default(),
+        last_verified: None,
     };
     let all: Vec<(usize, FixKey)> = search.all_fixes();
     let overlay = search.overlay_of_reports()?;
-    let halved = match verifier.trial(&dir, &overlay.path(), &search.baseline, &mut search.flaky)? {
+    let first = verifier.trial(
+        &dir,
+        &overlay.path(),
+        None,
+        &search.baseline,
+        &mut search.memory,
+    )?;
+    let halved = match first {
         Ok(results) => Halved {
             kept: all.clone(),
             last: Some(results),
@@ -126,7 +134,7 @@ pub(super) fn verify_package(
         after,
         kept: halved.kept.len(),
         backed_out,
-        flaky: search.flaky.into_iter().collect(),
+        flaky: search.memory.flaky.into_iter().collect(),
         leak_evidence,
         elapsed: started.elapsed(),
     })
@@ -207,8 +215,10 @@ struct Search<'v, 'c, 'r> {
     files: Vec<Candidate<'c>>,
     recompute: &'r Recompute<'r>,
     baseline: Vec<StepResult>,
-    /// Tests seen failing without the fixes when run again: they blame no fix.
-    flaky: BTreeSet<String>,
+    /// The flaky and suspect tests the trials have met.
+    memory: Memory,
+    /// The overlay of the last trial that verified: the fixes kept so far.
+    last_verified: Option<Overlay>,
 }
 
 impl Search<'_, '_, '_> {
@@ -285,8 +295,18 @@ impl Search<'_, '_, '_> {
             }
         }
         let overlay = overlay.finish()?;
-        self.verifier
-            .trial(self.dir, &overlay.path(), &self.baseline, &mut self.flaky)
+        let kept = self.last_verified.as_ref().map(Overlay::path);
+        let outcome = self.verifier.trial(
+            self.dir,
+            &overlay.path(),
+            kept.as_deref(),
+            &self.baseline,
+            &mut self.memory,
+        )?;
+        if outcome.is_ok() {
+            self.last_verified = Some(overlay);
+        }
+        Ok(outcome)
     }
 
     /// With `--verify=leaks`: for each kept fix, the goroutines that leaked at its finding
