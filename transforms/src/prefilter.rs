@@ -378,12 +378,22 @@ impl<'a> Text<'a> {
     pub fn declarations(&self) -> &[Declaration] {
         self.declarations.get_or_init(|| declarations(self.text))
     }
+
+    /// The text of the declaration at `index` of `declarations()`: from its start to the
+    /// next one's.
+    pub fn declaration_text(&self, index: usize) -> &'a str {
+        let all = self.declarations();
+        let end = all.get(index + 1).map_or(self.text.len(), |d| d.start);
+        &self.text[all[index].start..end]
+    }
 }
 
 /// What one top-level declaration's text holds, for prefilters that need several tokens
 /// in one function rather than anywhere in the file.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Declaration {
+    /// The byte offset the declaration starts at.
+    pub start: usize,
     pub make: bool,
     pub chan: bool,
     pub range: bool,
@@ -418,7 +428,10 @@ pub fn declarations(text: &str) -> Vec<Declaration> {
                     && depth == 0
                     && matches!(word, b"func" | b"var" | b"const" | b"type" | b"import")
                 {
-                    all.push(Declaration::default());
+                    all.push(Declaration {
+                        start: at,
+                        ..Declaration::default()
+                    });
                 }
                 let current = all.last_mut().expect("one declaration at least");
                 match word {
@@ -438,6 +451,113 @@ pub fn declarations(text: &str) -> Vec<Declaration> {
         }
     }
     all
+}
+
+/// Whether the declaration `text` may wait on a channel it makes: some name declared with
+/// `name := make(chan …)` (or `var name = make(chan …)`) that a `range name` or a `<-name`
+/// names too. That is what `range-unclosed-channel` starts from: the ranged or received
+/// identifier of its finding is the made channel's own name, unless the channel is
+/// handed to a started goroutine literal's parameter (a `go func(p …)` in the
+/// declaration), which this answers "maybe" for. A make whose declared name cannot be
+/// told (a typed `var c chan T = make(…)`, an index on the left) answers "maybe" too; a
+/// make that is not the one value of a one-name declaration (`s.c = make(…)`, an
+/// argument, `a, b := 1, make(…)`) declares no local channel and is passed over.
+pub fn may_wait_on_made_channel(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let tokens: Vec<(usize, Token)> = Tokens::new(text).collect();
+    // The index of the nearest token before or after `i` that is not a line end.
+    let before = |i: usize| (0..i).rev().find(|&j| tokens[j].1 != Token::LineEnd);
+    let after = |i: usize| (i + 1..tokens.len()).find(|&j| tokens[j].1 != Token::LineEnd);
+    let word_after = |i: usize| match after(i).map(|j| tokens[j].1) {
+        Some(Token::Word(w)) => Some(w),
+        _ => None,
+    };
+    let mut made: Vec<&[u8]> = Vec::new();
+    let mut waited: Vec<&[u8]> = Vec::new();
+    for (i, (at, token)) in tokens.iter().enumerate() {
+        match token {
+            Token::Word(b"make") if is_channel_make(&tokens, i, after) => {
+                match made_name(&tokens, i, before) {
+                    MadeName::Named(name) => made.push(name),
+                    MadeName::NotLocal => {}
+                    MadeName::Unknown => return true,
+                }
+            }
+            Token::Word(b"range") => waited.extend(word_after(i)),
+            Token::Punct(b'<') if bytes.get(at + 1) == Some(&b'-') => {
+                waited.extend(word_after(i + 1))
+            }
+            Token::Word(b"go") => {
+                let starts_literal_with_parameters = after(i)
+                    .filter(|&j| tokens[j].1 == Token::Word(b"func"))
+                    .and_then(after)
+                    .filter(|&j| tokens[j].1 == Token::Punct(b'('))
+                    .and_then(after)
+                    .is_some_and(|j| tokens[j].1 != Token::Punct(b')'));
+                if starts_literal_with_parameters {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    made.iter().any(|name| waited.contains(name))
+}
+
+/// Whether the `make` at `i` makes a channel: `make(chan …`, `make(<-chan …`.
+fn is_channel_make(
+    tokens: &[(usize, Token)],
+    i: usize,
+    after: impl Fn(usize) -> Option<usize>,
+) -> bool {
+    let Some(open) = after(i).filter(|&j| tokens[j].1 == Token::Punct(b'(')) else {
+        return false;
+    };
+    after(open).is_some_and(|j| matches!(tokens[j].1, Token::Word(b"chan") | Token::Punct(b'<')))
+}
+
+/// What a channel `make` declares.
+enum MadeName<'a> {
+    /// `name := make(…)` or `name = make(…)` at a statement's start (or after `var`).
+    Named(&'a [u8]),
+    /// Not the one value of a one-name declaration: no local channel.
+    NotLocal,
+    /// A shape whose name this scan does not tell.
+    Unknown,
+}
+
+/// The name the channel `make` at `i` is declared with, read backwards from it.
+fn made_name<'a>(
+    tokens: &[(usize, Token<'a>)],
+    i: usize,
+    before: impl Fn(usize) -> Option<usize>,
+) -> MadeName<'a> {
+    // A local channel's make is the whole value: an `=` (of `:=` too) comes just before.
+    let Some(assign) = before(i).filter(|&j| tokens[j].1 == Token::Punct(b'=')) else {
+        return MadeName::NotLocal;
+    };
+    let mut left = before(assign);
+    if left.is_some_and(|j| tokens[j].1 == Token::Punct(b':')) {
+        left = left.and_then(&before);
+    }
+    let Some(left) = left else {
+        return MadeName::Unknown;
+    };
+    let name = match tokens[left].1 {
+        Token::Word(name) => name,
+        // `==`, `!=`, `<=`, `+=` and the like: a comparison or an assignment.
+        Token::Punct(b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&')
+        | Token::Punct(b'|' | b'^') => return MadeName::NotLocal,
+        _ => return MadeName::Unknown,
+    };
+    // The token just before the name, line ends included: a statement's start.
+    match left.checked_sub(1).map(|j| tokens[j].1) {
+        None | Some(Token::LineEnd | Token::Punct(b';' | b'{' | b'(')) => MadeName::Named(name),
+        Some(Token::Word(b"var" | b"if" | b"for" | b"switch")) => MadeName::Named(name),
+        // `s.c = make(…)`, `a, c := make(…)`: a field, or more names than values.
+        Some(Token::Punct(b'.' | b',')) => MadeName::NotLocal,
+        _ => MadeName::Unknown,
+    }
 }
 
 /// Whether `text` has the word `word`, not as part of a longer identifier. Comments and
@@ -621,6 +741,38 @@ mod tests {
             "\tctx, cancel := // why\n\t// more\n\n\t\tcontext.WithCancel(ctx)"
         ));
         assert!(may("\tctx, cancel := /* why\n\t*/ context.WithCancel(ctx)"));
+    }
+
+    #[test]
+    fn a_made_channel_waited_on_by_its_name_is_kept() {
+        let ranged = "func f() {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor v := range c {\n\t\t\tuse(v)\n\t\t}\n\t}()\n}\n";
+        assert!(may_wait_on_made_channel(ranged));
+        let received = "func f() {\n\tvar done = make(chan struct{})\n\tgo func() {\n\t\t<-\n\t\t\tdone\n\t}()\n}\n";
+        assert!(may_wait_on_made_channel(received));
+        let in_if = "func f() {\n\tif c := make(<-chan int); ok {\n\t\tfor range /* all */ c {\n\t\t}\n\t}\n}\n";
+        assert!(may_wait_on_made_channel(in_if));
+        let grouped = "func f() {\n\tvar (\n\t\tc = make(chan int)\n\t)\n\tfor range c {\n\t}\n}\n";
+        assert!(may_wait_on_made_channel(grouped));
+    }
+
+    #[test]
+    fn a_channel_handed_to_a_goroutine_parameter_or_of_an_untold_name_is_kept() {
+        let handed = "func f() {\n\tc := make(chan int)\n\tgo func(in chan int) {\n\t\tfor range in {\n\t\t}\n\t}(c)\n}\n";
+        assert!(may_wait_on_made_channel(handed));
+        let typed = "func f() {\n\tvar c chan int = make(chan int)\n\tfor range c {\n\t}\n}\n";
+        assert!(may_wait_on_made_channel(typed));
+        let indexed = "func f() {\n\tm[k] = make(chan int)\n}\n";
+        assert!(may_wait_on_made_channel(indexed));
+    }
+
+    #[test]
+    fn a_channel_waited_on_under_another_name_is_dropped() {
+        let other = "func f(d chan int) {\n\tc := make(chan int)\n\tgo func() {\n\t\tfor range d {\n\t\t}\n\t\t<-s.c\n\t}()\n\tc <- 1\n}\n";
+        assert!(!may_wait_on_made_channel(other));
+        let field = "func (s *S) f() {\n\ts.c = make(chan int)\n\tfor range s.c {\n\t}\n\tuse(make(chan int))\n}\n";
+        assert!(!may_wait_on_made_channel(field));
+        let words = "func f() {\n\tc := make(chan int)\n\t// range c\n\ts := \"<-c\"\n\tgo func() {}()\n}\n";
+        assert!(!may_wait_on_made_channel(words));
     }
 
     #[test]
