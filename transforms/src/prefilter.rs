@@ -453,15 +453,19 @@ pub fn declarations(text: &str) -> Vec<Declaration> {
     all
 }
 
-/// Whether the declaration `text` may wait on a channel it makes: some name declared with
-/// `name := make(chan …)` (or `var name = make(chan …)`) that a `range name` or a `<-name`
-/// names too. That is what `range-unclosed-channel` starts from: the ranged or received
-/// identifier of its finding is the made channel's own name, unless the channel is
-/// handed to a started goroutine literal's parameter (a `go func(p …)` in the
-/// declaration), which this answers "maybe" for. A make whose declared name cannot be
-/// told (a typed `var c chan T = make(…)`, an index on the left) answers "maybe" too; a
-/// make that is not the one value of a one-name declaration (`s.c = make(…)`, an
-/// argument, `a, b := 1, make(…)`) declares no local channel and is passed over.
+/// Whether the declaration `text` may wait on a channel it makes and does not close:
+/// some name declared with `name := make(chan …)` (or `var name = make(chan …)`) that a
+/// `range name` or a `<-name` names too. That is what `range-unclosed-channel` starts
+/// from: the ranged or received identifier of its finding is the made channel's own
+/// name, unless the channel is handed to a started goroutine literal's parameter (a `go
+/// func(p …)` in the declaration), which this answers "maybe" for. A make whose declared
+/// name cannot be told (a typed `var c chan T = make(…)`, an index on the left) answers
+/// "maybe" too; a make that is not the one value of a one-name declaration (`s.c =
+/// make(…)`, an argument, `a, b := 1, make(…)`) declares no local channel and is passed
+/// over, and so is one followed by a `close(name)` that is surely a use of it (see
+/// `surely_used`): the rule reports no channel that is closed. Without a `range name`,
+/// only a goroutine's receive can wait, and then a send on the channel or a receive by
+/// the function itself (surely uses) rules it out.
 pub fn may_wait_on_made_channel(text: &str) -> bool {
     let bytes = text.as_bytes();
     let tokens: Vec<(usize, Token)> = Tokens::new(text).collect();
@@ -472,20 +476,49 @@ pub fn may_wait_on_made_channel(text: &str) -> bool {
         Some(Token::Word(w)) => Some(w),
         _ => None,
     };
-    let mut made: Vec<&[u8]> = Vec::new();
-    let mut waited: Vec<&[u8]> = Vec::new();
+    let mut braces: Vec<Brace> = Vec::new();
+    let mut current: Option<usize> = None;
+    let mut parens = 0usize;
+    // A `func` keyword whose body's brace may be still to come, with its paren depth.
+    let mut pending_func: Option<usize> = None;
+    let mut made: Vec<Site> = Vec::new();
+    let mut closed: Vec<Site> = Vec::new();
+    let mut ranged: Vec<&[u8]> = Vec::new();
+    let mut received: Vec<&[u8]> = Vec::new();
+    let mut plain_receives: Vec<Site> = Vec::new();
+    let mut sends: Vec<Site> = Vec::new();
     for (i, (at, token)) in tokens.iter().enumerate() {
         match token {
             Token::Word(b"make") if is_channel_make(&tokens, i, after) => {
                 match made_name(&tokens, i, before) {
-                    MadeName::Named(name) => made.push(name),
+                    MadeName::Named(name) => made.push((i, name, current)),
                     MadeName::NotLocal => {}
                     MadeName::Unknown => return true,
                 }
             }
-            Token::Word(b"range") => waited.extend(word_after(i)),
+            Token::Word(b"close") => {
+                if let Some(name) = closed_name(&tokens, i, before, after) {
+                    closed.push((i, name, current));
+                }
+            }
+            Token::Word(b"range") => ranged.extend(word_after(i)),
             Token::Punct(b'<') if bytes.get(at + 1) == Some(&b'-') => {
-                waited.extend(word_after(i + 1))
+                let operand = after(i + 1).filter(|&j| matches!(tokens[j].1, Token::Word(_)));
+                if let Some((j, Token::Word(name))) = operand.map(|j| (j, tokens[j].1)) {
+                    received.push(name);
+                    // `<-c.f`, `<-c[i]`, `<-c(…)`, `<-c{…}` receive from something else;
+                    // `chan<- c` is a type.
+                    let plain = !after(j).is_some_and(|k| {
+                        matches!(tokens[k].1, Token::Punct(b'.' | b'[' | b'(' | b'{'))
+                    }) && !before(i)
+                        .is_some_and(|k| tokens[k].1 == Token::Word(b"chan"));
+                    if plain {
+                        plain_receives.push((i, name, current));
+                    }
+                }
+                if let Some(name) = sent_name(&tokens, i, before, after) {
+                    sends.push((i, name, current));
+                }
             }
             Token::Word(b"go") => {
                 let starts_literal_with_parameters = after(i)
@@ -498,10 +531,178 @@ pub fn may_wait_on_made_channel(text: &str) -> bool {
                     return true;
                 }
             }
+            Token::Word(b"func") => pending_func = Some(parens),
+            Token::Punct(b'(' | b'[') => parens += 1,
+            Token::Punct(b')' | b']') => parens = parens.saturating_sub(1),
+            Token::Punct(b'{') => {
+                let kind = match pending_func {
+                    // Every brace from a `func` keyword to its body is taken for a
+                    // function's (struct and interface types' too): a brace wrongly
+                    // taken so only keeps a close from counting.
+                    Some(depth) => {
+                        let type_brace = before(i).is_some_and(|j| {
+                            matches!(tokens[j].1, Token::Word(b"struct" | b"interface"))
+                        });
+                        if depth == parens && !type_brace {
+                            pending_func = None;
+                        }
+                        if opens_go_literal(&tokens, i, before) {
+                            BraceKind::GoLiteral
+                        } else {
+                            BraceKind::Function
+                        }
+                    }
+                    None => BraceKind::Block,
+                };
+                braces.push(Brace {
+                    kind,
+                    parent: current,
+                });
+                current = Some(braces.len() - 1);
+            }
+            Token::Punct(b'}') => current = current.and_then(|c| braces[c].parent),
             _ => {}
         }
     }
-    made.iter().any(|name| waited.contains(name))
+    made.iter().any(|make| {
+        let name = make.1;
+        let used = |sites: &[Site], in_goroutine| surely_used(&braces, make, sites, in_goroutine);
+        // A close ends the rule's look at the channel; a send, or a receive by the
+        // function itself, rules out the waiter shape, which leaves the range.
+        let waited =
+            received.contains(&name) && !used(&sends, true) && !used(&plain_receives, false);
+        !used(&closed, true) && (ranged.contains(&name) || waited)
+    })
+}
+
+/// The name sent on by the `<-` whose `<` is at `i`, when it is surely a send statement
+/// on a plain name: `name <- v` at a statement's start (a select case's too).
+fn sent_name<'a>(
+    tokens: &[(usize, Token<'a>)],
+    i: usize,
+    before: impl Fn(usize) -> Option<usize>,
+    after: impl Fn(usize) -> Option<usize>,
+) -> Option<&'a [u8]> {
+    let channel = i.checked_sub(1)?;
+    let Token::Word(name) = tokens[channel].1 else {
+        return None;
+    };
+    let starts = matches!(
+        channel.checked_sub(1).map(|j| tokens[j].1),
+        None | Some(
+            Token::LineEnd
+                | Token::Punct(b';' | b'{')
+                | Token::Word(b"case" | b"if" | b"for" | b"switch")
+        )
+    );
+    // A line end right before the `<-` would end the statement at the name, and a field
+    // or parameter `c <-chan T` at a line's start is no send.
+    let value_is_type = after(i + 1).is_some_and(|j| tokens[j].1 == Token::Word(b"chan"));
+    (starts && before(i) == Some(channel) && !is_keyword(name) && !value_is_type).then_some(name)
+}
+
+/// A token's index, the name it is about, and the brace it is in.
+type Site<'a> = (usize, &'a [u8], Option<usize>);
+
+/// What a `{` opens, as far as the scan can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BraceKind {
+    /// A function's body (or a brace between a `func` keyword and its body).
+    Function,
+    /// The body of `go func() {`: a started goroutine literal without parameters.
+    GoLiteral,
+    /// Any other block or literal.
+    Block,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Brace {
+    kind: BraceKind,
+    parent: Option<usize>,
+}
+
+/// Whether the `{` at `i` ends `go func() {`.
+fn opens_go_literal(
+    tokens: &[(usize, Token)],
+    i: usize,
+    before: impl Fn(usize) -> Option<usize>,
+) -> bool {
+    let expected = [
+        Token::Punct(b')'),
+        Token::Punct(b'('),
+        Token::Word(b"func"),
+        Token::Word(b"go"),
+    ];
+    let mut at = i;
+    expected.iter().all(|want| match before(at) {
+        Some(j) if tokens[j].1 == *want => {
+            at = j;
+            true
+        }
+        _ => false,
+    })
+}
+
+/// The name closed by the builtin-looking call at `i`: `close(name)` or `close(name, …`,
+/// not a method (`x.close(name)`) nor `close(name.f)`.
+fn closed_name<'a>(
+    tokens: &[(usize, Token<'a>)],
+    i: usize,
+    before: impl Fn(usize) -> Option<usize>,
+    after: impl Fn(usize) -> Option<usize>,
+) -> Option<&'a [u8]> {
+    if before(i).is_some_and(|j| tokens[j].1 == Token::Punct(b'.')) {
+        return None;
+    }
+    let open = after(i).filter(|&j| tokens[j].1 == Token::Punct(b'('))?;
+    let name = after(open)?;
+    let Token::Word(word) = tokens[name].1 else {
+        return None;
+    };
+    after(name)
+        .filter(|&j| matches!(tokens[j].1, Token::Punct(b')' | b',')))
+        .map(|_| word)
+}
+
+/// Whether one of `sites` (closes, sends or receives of a name) after the channel make
+/// `make` is surely a use of that channel in `channels::channel_uses`: it comes later,
+/// inside the function that makes it, with no function literal between — or, when
+/// `in_goroutine` allows it, one `go func() {` literal (whose uses `channels::classify`
+/// still classifies, as in a goroutine, and which has no parameter to shadow the name).
+/// Should the name be declared again in the function, the rule gives up on the channel
+/// all the same.
+fn surely_used(braces: &[Brace], make: &Site, sites: &[Site], in_goroutine: bool) -> bool {
+    let function_of = |mut brace: Option<usize>| {
+        while let Some(b) = brace {
+            if braces[b].kind != BraceKind::Block {
+                return Some(b);
+            }
+            brace = braces[b].parent;
+        }
+        None
+    };
+    let (make_at, name, make_brace) = *make;
+    let Some(function) = function_of(make_brace) else {
+        return false;
+    };
+    let inside = |mut brace: Option<usize>| {
+        let mut literals = 0;
+        while let Some(b) = brace {
+            if b == function {
+                return true;
+            }
+            match braces[b].kind {
+                BraceKind::Block => {}
+                BraceKind::GoLiteral if in_goroutine && literals == 0 => literals += 1,
+                _ => return false,
+            }
+            brace = braces[b].parent;
+        }
+        false
+    };
+    sites
+        .iter()
+        .any(|&(at, used, brace)| at > make_at && used == name && inside(brace))
 }
 
 /// Whether the `make` at `i` makes a channel: `make(chan …`, `make(<-chan …`.
@@ -773,6 +974,45 @@ mod tests {
         assert!(!may_wait_on_made_channel(field));
         let words = "func f() {\n\tc := make(chan int)\n\t// range c\n\ts := \"<-c\"\n\tgo func() {}()\n}\n";
         assert!(!may_wait_on_made_channel(words));
+    }
+
+    #[test]
+    fn a_channel_closed_sent_on_or_received_by_its_maker_is_dropped() {
+        let closed = "func f() {\n\tc := make(chan int)\n\tgo func() {\n\t\tdefer close(c)\n\t\tc <- 1\n\t}()\n\tfor range c {\n\t}\n}\n";
+        assert!(!may_wait_on_made_channel(closed));
+        let sent = "func f() {\n\tdone := make(chan error, 1)\n\tgo func() {\n\t\t<-done\n\t}()\n\tselect {\n\tcase done <- nil:\n\t}\n}\n";
+        assert!(!may_wait_on_made_channel(sent));
+        let received = "func f() {\n\tdone := make(chan struct{})\n\tgo func() {\n\t\t<-done\n\t}()\n\t<-done\n}\n";
+        assert!(!may_wait_on_made_channel(received));
+    }
+
+    #[test]
+    fn a_close_send_or_receive_that_may_not_be_the_channels_own_keeps_it() {
+        let keep = |body: &str| {
+            let text = format!("func f() {{\n\tc := make(chan int)\n\tgo func() {{\n\t\tfor range c {{\n\t\t}}\n\t}}()\n{body}\n}}\n");
+            assert!(may_wait_on_made_channel(&text), "{body}");
+        };
+        // In a closure that is not a started goroutine, the close is an escape.
+        keep("\tdefer func() {\n\t\tclose(c)\n\t}()");
+        keep("\tx.close(c)\n\tclose(c.inner)");
+        // A literal's parameter of the same name is another channel.
+        keep("\tg := func(c chan int) {\n\t\tclose(c)\n\t}");
+        keep("\tgo func() {\n\t\tgo func() {\n\t\t\tclose(c)\n\t\t}()\n\t}()");
+        // A result type's braces do not hide the literal's body.
+        keep("\th := func() struct{} {\n\t\tclose(c)\n\t\treturn struct{}{}\n\t}");
+        let waiter = |body: &str| {
+            let text = format!(
+                "func f() {{\n\tc := make(chan int)\n\tgo func() {{\n\t\t<-c\n\t}}()\n{body}\n}}\n"
+            );
+            assert!(may_wait_on_made_channel(&text), "{body}");
+        };
+        waiter("\ttype T struct {\n\t\tc <-chan int\n\t}");
+        waiter("\tg := func(\n\t\tc <-chan int,\n\t) {\n\t}");
+        waiter("\tv := <-c.next\n\tcase <-c[0]:");
+        // A close before the make is of something else.
+        let before =
+            "func f(c chan int) {\n\tclose(c)\n\tc := make(chan int)\n\tfor range c {\n\t}\n}\n";
+        assert!(may_wait_on_made_channel(before));
     }
 
     #[test]
