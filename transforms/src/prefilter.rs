@@ -705,6 +705,56 @@ fn surely_used(braces: &[Brace], make: &Site, sites: &[Site], in_goroutine: bool
         .any(|&(at, used, brace)| at > make_at && used == name && inside(brace))
 }
 
+/// Whether the declaration `text` may send on a channel it makes: some name declared with
+/// `name := make(chan …)` (or `var name = make(chan …)`) followed by `<-` somewhere
+/// (`name <- v`). Every finding of `unbuffered-send-leak` on a local channel has such a
+/// send (a send statement on the channel's own name), unless the channel is handed to a
+/// started goroutine literal's parameter (`go func(p …)`), which this answers "maybe"
+/// for, as it does for a make whose declared name it cannot tell (see
+/// `may_wait_on_made_channel`).
+pub fn may_send_on_made_channel(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let tokens: Vec<(usize, Token)> = Tokens::new(text).collect();
+    let before = |i: usize| (0..i).rev().find(|&j| tokens[j].1 != Token::LineEnd);
+    let after = |i: usize| (i + 1..tokens.len()).find(|&j| tokens[j].1 != Token::LineEnd);
+    let mut made: Vec<&[u8]> = Vec::new();
+    let mut sent: Vec<&[u8]> = Vec::new();
+    for (i, (at, token)) in tokens.iter().enumerate() {
+        match token {
+            Token::Word(b"make") if is_channel_make(&tokens, i, after) => {
+                match made_name(&tokens, i, before) {
+                    MadeName::Named(name) => made.push(name),
+                    MadeName::NotLocal => {}
+                    MadeName::Unknown => return true,
+                }
+            }
+            Token::Punct(b'<') if bytes.get(at + 1) == Some(&b'-') => {
+                // The channel of a send is the name right before its arrow (`s.c` is a
+                // field, not the name).
+                let field = i.checked_sub(2).map(|j| tokens[j].1) == Some(Token::Punct(b'.'));
+                if let Some(Token::Word(name)) = i.checked_sub(1).map(|j| tokens[j].1) {
+                    if !field {
+                        sent.push(name);
+                    }
+                }
+            }
+            Token::Word(b"go") => {
+                let starts_literal_with_parameters = after(i)
+                    .filter(|&j| tokens[j].1 == Token::Word(b"func"))
+                    .and_then(after)
+                    .filter(|&j| tokens[j].1 == Token::Punct(b'('))
+                    .and_then(after)
+                    .is_some_and(|j| tokens[j].1 != Token::Punct(b')'));
+                if starts_literal_with_parameters {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    made.iter().any(|name| sent.contains(name))
+}
+
 /// Whether the `make` at `i` makes a channel: `make(chan …`, `make(<-chan …`.
 fn is_channel_make(
     tokens: &[(usize, Token)],
@@ -1013,6 +1063,18 @@ mod tests {
         let before =
             "func f(c chan int) {\n\tclose(c)\n\tc := make(chan int)\n\tfor range c {\n\t}\n}\n";
         assert!(may_wait_on_made_channel(before));
+    }
+
+    #[test]
+    fn a_made_channel_sent_on_by_its_name_or_through_a_parameter_is_kept() {
+        let sent = "func f() {\n\tc := make(chan int)\n\tgo func() {\n\t\tc<-1\n\t}()\n}\n";
+        assert!(may_send_on_made_channel(sent));
+        let handed = "func f() {\n\tc := make(chan int)\n\tgo func(out chan<- int) {\n\t\tout <- 1\n\t}(c)\n}\n";
+        assert!(may_send_on_made_channel(handed));
+        let typed = "func f() {\n\tvar c chan int = make(chan int)\n\tgo func() { c <- 1 }()\n}\n";
+        assert!(may_send_on_made_channel(typed));
+        let other = "func f() {\n\tc := make(chan int)\n\tgo func() {\n\t\ts.c <- 1\n\t\td <- 1\n\t\tx := <-c\n\t}()\n}\n";
+        assert!(!may_send_on_made_channel(other));
     }
 
     #[test]
