@@ -755,6 +755,86 @@ pub fn may_send_on_made_channel(text: &str) -> bool {
     made.iter().any(|name| sent.contains(name))
 }
 
+/// Whether the declaration `text` may start a goroutine literal that sends: some `go func(…)
+/// {` whose body has a `<-` (what `blocking-send-in-loop` starts from: a started literal
+/// whose only statement is a send). A literal with a result type, which this does not
+/// read, answers "maybe".
+pub fn may_start_sending_literal(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let tokens: Vec<(usize, Token)> = Tokens::new(text)
+        .filter(|(_, t)| *t != Token::LineEnd)
+        .collect();
+    let at = |i: usize| tokens.get(i).map(|(_, t)| *t);
+    (0..tokens.len()).any(|i| {
+        if at(i) != Some(Token::Word(b"go")) || at(i + 1) != Some(Token::Word(b"func")) {
+            return false;
+        }
+        let Some(params_end) = matching(&tokens, i + 2, b'(', b')') else {
+            return true;
+        };
+        if at(params_end + 1) != Some(Token::Punct(b'{')) {
+            return true;
+        }
+        let body_end = matching(&tokens, params_end + 1, b'{', b'}').unwrap_or(tokens.len());
+        tokens[params_end + 1..body_end]
+            .iter()
+            .any(|(at, t)| *t == Token::Punct(b'<') && bytes.get(at + 1) == Some(&b'-'))
+    })
+}
+
+/// The index of the token closing the bracket `open` at `start`, if `start` opens one.
+fn matching(tokens: &[(usize, Token)], start: usize, open: u8, close: u8) -> Option<usize> {
+    if tokens.get(start)?.1 != Token::Punct(open) {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, (_, token)) in tokens.iter().enumerate().skip(start) {
+        if *token == Token::Punct(open) {
+            depth += 1;
+        } else if *token == Token::Punct(close) {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// Whether the declaration `text` may send on a channel parameter: some name sent on
+/// (`name <- v`) is declared right before a channel type (`name chan T`, `name, other
+/// <-chan T`), as `parameter-channel-sends` needs of the sending function's parameter.
+pub fn may_send_on_channel_parameter(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let tokens: Vec<(usize, Token)> = Tokens::new(text)
+        .filter(|(_, t)| *t != Token::LineEnd)
+        .collect();
+    let at = |i: usize| tokens.get(i).map(|(_, t)| *t);
+    let arrow =
+        |i: usize| at(i) == Some(Token::Punct(b'<')) && bytes.get(tokens[i].0 + 1) == Some(&b'-');
+    let mut sent: Vec<&[u8]> = Vec::new();
+    let mut channel_names: Vec<&[u8]> = Vec::new();
+    for i in 0..tokens.len() {
+        if arrow(i) && i > 0 && !(i > 1 && at(i - 2) == Some(Token::Punct(b'.'))) {
+            if let Some(Token::Word(name)) = at(i - 1) {
+                sent.push(name);
+            }
+        }
+        if at(i) == Some(Token::Word(b"chan")) {
+            // The type's start: `<-chan` begins at its arrow.
+            let mut j = if i >= 2 && arrow(i - 2) { i - 2 } else { i };
+            while let Some(Token::Word(name)) = j.checked_sub(1).and_then(&at) {
+                channel_names.push(name);
+                if j < 2 || at(j - 2) != Some(Token::Punct(b',')) {
+                    break;
+                }
+                j -= 2;
+            }
+        }
+    }
+    sent.iter().any(|name| channel_names.contains(name))
+}
+
 /// Whether the `make` at `i` makes a channel: `make(chan …`, `make(<-chan …`.
 fn is_channel_make(
     tokens: &[(usize, Token)],
@@ -1075,6 +1155,33 @@ mod tests {
         assert!(may_send_on_made_channel(typed));
         let other = "func f() {\n\tc := make(chan int)\n\tgo func() {\n\t\ts.c <- 1\n\t\td <- 1\n\t\tx := <-c\n\t}()\n}\n";
         assert!(!may_send_on_made_channel(other));
+    }
+
+    #[test]
+    fn a_started_literal_that_sends_is_kept() {
+        let sends = "func f() {\n\tfor _, x := range xs {\n\t\tgo func(x int) {\n\t\t\tout <- x\n\t\t}(x)\n\t}\n}\n";
+        assert!(may_start_sending_literal(sends));
+        let result = "func f() {\n\tgo func() (err error) {\n\t\treturn nil\n\t}()\n}\n";
+        assert!(may_start_sending_literal(result));
+        let other =
+            "func f() {\n\tfor {\n\t\tgo func() {\n\t\t\twork(s{})\n\t\t}()\n\t\t<-done\n\t}\n}\n";
+        assert!(!may_start_sending_literal(other));
+    }
+
+    #[test]
+    fn a_send_on_a_channel_parameter_is_kept() {
+        assert!(may_send_on_channel_parameter(
+            "func f(a, out chan int) {\n\tout <- 1\n}\n"
+        ));
+        assert!(may_send_on_channel_parameter(
+            "func f(out <-chan int, in chan<- int) {\n\tin <- 1\n}\n"
+        ));
+        assert!(may_send_on_channel_parameter(
+            "func f() {\n\tgo func(\n\t\tout chan int,\n\t) {\n\t\tout <- 1\n\t}(c)\n}\n"
+        ));
+        assert!(!may_send_on_channel_parameter(
+            "func f(out chan int) {\n\tw.out <- 1\n\tc <- 1\n}\n"
+        ));
     }
 
     #[test]
