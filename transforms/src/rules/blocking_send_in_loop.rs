@@ -60,7 +60,7 @@
 use crate::channels;
 use crate::context::FileContext;
 use crate::model::{Applicability, Edit, Finding, Fix, Severity};
-use crate::prefilter::Text;
+use crate::prefilter::{self, Text};
 use crate::rules::parameter_channel_sends;
 use crate::syntax::{self, descendants_of_kind};
 use std::collections::HashMap;
@@ -78,9 +78,15 @@ pub const TRIGGERS: &[&str] = &["go func", " <- "];
 /// (the parameter-channel check's own condition: ` <- ` and `go `).
 pub fn may_match(text: &Text) -> bool {
     let parameter_sends = text.text.contains(" <- ") && text.text.contains("go ");
-    text.declarations()
-        .iter()
-        .any(|d| (d.go && d.func && d.for_ && d.arrow) || (parameter_sends && d.chan && d.arrow))
+    text.declarations().iter().enumerate().any(|(i, d)| {
+        let literal = d.go && d.func && d.for_ && d.arrow;
+        let parameter = parameter_sends && d.chan && d.arrow;
+        (literal || parameter) && {
+            let text = text.declaration_text(i);
+            (literal && prefilter::may_start_sending_literal(text))
+                || (parameter && prefilter::may_send_on_channel_parameter(text))
+        }
+    })
 }
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {

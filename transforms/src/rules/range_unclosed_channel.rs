@@ -75,11 +75,19 @@ pub const KINDS: &[&str] = FUNCTION_KINDS;
 pub const TRIGGERS: &[&str] = &["make(chan"];
 
 /// A finding needs one function that makes a channel (`make`, `chan`) and waits on it:
-/// a `range` over it, or a receive (`<-`) in a goroutine it starts (`go`).
+/// a `range` over it, or a receive (`<-`) in a goroutine it starts (`go`). Both uses are
+/// of the made channel's own name (`range c`, `<-c`: `check_channel` and `check_waiter`
+/// report nothing without a `Range` or `Receive` use, and `channels::classify` gives
+/// those kinds only to an identifier that is the range clause's right side or the
+/// receive's operand), or of a started goroutine literal's parameter it is passed to
+/// (`prefilter::may_wait_on_made_channel` says "maybe" for those).
 pub fn may_match(text: &Text) -> bool {
-    text.declarations()
-        .iter()
-        .any(|d| d.make && d.chan && (d.range || (d.arrow && d.go)))
+    text.declarations().iter().enumerate().any(|(i, d)| {
+        d.make
+            && d.chan
+            && (d.range || (d.arrow && d.go))
+            && crate::prefilter::may_wait_on_made_channel(text.declaration_text(i))
+    })
 }
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
@@ -550,6 +558,22 @@ mod tests {
         // The make, the range and the goroutine are in different functions.
         let apart = "package p\n\nfunc f() chan int {\n\treturn make(chan int)\n}\n\nfunc g(c chan int) {\n\tfor v := range c {\n\t\tgo use(v)\n\t}\n}\n";
         assert!(!may_match(&Text::new(apart)));
+    }
+
+    #[test]
+    fn the_prefilter_keeps_a_channel_ranged_under_a_goroutine_parameter_name() {
+        use super::{may_match, Text};
+        let handed = "package p\n\nfunc f(xs []int) {\n\tc := make(chan int)\n\tgo func(in chan int) {\n\t\tfor v := range in {\n\t\t\tuse(v)\n\t\t}\n\t}(c)\n\tfor _, x := range xs {\n\t\tc <- x\n\t}\n}\n";
+        assert!(may_match(&Text::new(handed)));
+        let found = findings_for(handed);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("never-closed range"));
+        // The same shape with the goroutine ranging over another channel has nothing.
+        let other = handed
+            .replace("range in", "range xs2")
+            .replace("func(in chan int)", "func()")
+            .replace("}(c)", "}()");
+        assert!(!may_match(&Text::new(&other)));
     }
 
     const SEED_BEFORE: &str = "package p\n\nimport \"sync\"\n\nfunc f(items []int) {\n\twg := &sync.WaitGroup{}\n\tc := make(chan int, 1)\n\tfor _, item := range items {\n\t\twg.Add(1)\n\t\tgo func() {\n\t\t\tc <- item\n\t\t}()\n\t}\n\tgo func() {\n\t\tfor range c {\n\t\t\twg.Done()\n\t\t}\n\t}()\n\twg.Wait()\n}\n";

@@ -89,10 +89,13 @@ pub const TRIGGERS: &[&str] = &["make(chan", " <- "];
 /// itself before returning it (`return`).
 pub fn may_match(text: &Text) -> bool {
     field_channel_sends::has_field_send(text.text)
-        || text
-            .declarations()
-            .iter()
-            .any(|d| d.make && d.chan && d.arrow && (d.go || d.return_))
+        || text.declarations().iter().enumerate().any(|(i, d)| {
+            d.make
+                && d.chan
+                && d.arrow
+                && (d.go || d.return_)
+                && crate::prefilter::may_send_on_made_channel(text.declaration_text(i))
+        })
 }
 
 pub fn check(ctx: &FileContext) -> Vec<Finding> {
@@ -463,6 +466,21 @@ mod tests {
         // A channel made in one function, a goroutine in another.
         let apart = "package p\n\nvar c = make(chan int)\n\nfunc g() {\n\tgo work()\n\tc <- 1\n}\n";
         assert!(!may_match(apart));
+    }
+
+    #[test]
+    fn the_prefilter_keeps_a_send_through_a_goroutine_parameter_and_drops_other_names() {
+        use super::{may_match, Text};
+        let handed = "package p\n\nfunc f() int {\n\tc := make(chan int)\n\tgo func(out chan int) {\n\t\tout <- 1\n\t}(c)\n\tselect {\n\tcase v := <-c:\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn 0\n\t}\n}\n";
+        assert!(may_match(&Text::new(handed)));
+        let found = findings_for(handed);
+        assert_eq!(found.len(), 1, "{found:?}");
+        // The goroutine sends on another channel than the one made here.
+        let other = handed
+            .replace("func(out chan int)", "func()")
+            .replace("out <- 1", "results <- 1")
+            .replace("}(c)", "}()");
+        assert!(!may_match(&Text::new(&other)));
     }
 
     fn wrap(body: &str) -> String {
