@@ -332,13 +332,19 @@ pub fn cancel_may_be_lost(text: &str) -> bool {
             return false;
         }
         if !line.contains(":=") && !line.contains("*/") {
-            // The value of a `:=` follows it with nothing but space and comments between.
+            // The value of a `:=` follows it with nothing but space and comments between:
+            // the code line before ends with the `:=` (or hides it in a comment).
             let before = lines[..i].iter().rev().find(|l| is_code(l));
-            return before.is_some_and(|b| b.contains(":="));
+            return before.is_some_and(|b| {
+                let b = b.trim_end();
+                b.ends_with(":=") || b.contains("//") || b.contains("*/")
+            });
         }
+        // The next code line: blank lines and line comments between change nothing.
         let deferred = |cancel: &str| {
-            lines
-                .get(i + 1)
+            lines[i + 1..]
+                .iter()
+                .find(|l| is_code(l))
                 .is_some_and(|next| next.trim() == format!("defer {cancel}()"))
         };
         !(mentions == 1 && declared_cancel(line).is_some_and(deferred))
@@ -1035,6 +1041,21 @@ mod tests {
         assert!(!may_receive(text, "out"));
         assert!(!may_receive("v := <-w.output\n", "out"));
         assert!(!may_receive("<-ch\nx := w.out\n", "out"));
+    }
+
+    #[test]
+    fn a_cancel_deferred_after_blank_and_comment_lines_cannot_be_lost_and_an_assignment_is_not_a_declaration(
+    ) {
+        let spaced = "package p\nfunc f(ctx context.Context) {\n\tctx, cancel := context.WithTimeout(ctx, time.Second)\n\n\t// Released when f returns.\n\tdefer cancel()\n\tuse(ctx)\n}\n";
+        assert!(!cancel_may_be_lost(spaced));
+        let assigned = "package p\nfunc f(ctx context.Context) {\n\tx := 1\n\ts.ctx, s.cancel = context.WithCancel(ctx)\n}\n";
+        assert!(!cancel_may_be_lost(assigned));
+        // A value on the line after its `:=` is still a declaration's value.
+        let split = "package p\nfunc f(ctx context.Context) {\n\tctx, cancel :=\n\t\tcontext.WithCancel(ctx)\n\t_ = cancel\n}\n";
+        assert!(cancel_may_be_lost(split));
+        // Code between the declaration and the defer may return first.
+        let between = "package p\nfunc f(ctx context.Context) error {\n\tctx, cancel := context.WithCancel(ctx)\n\tif err := g(ctx); err != nil {\n\t\treturn err\n\t}\n\tdefer cancel()\n\treturn nil\n}\n";
+        assert!(cancel_may_be_lost(between));
     }
 
     #[test]
