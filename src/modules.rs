@@ -8,7 +8,7 @@ use leakfix_transforms::{DebugDirective, FileHeader, ModuleInfo};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The files that declare a module, in the order they are looked for: the go command
 /// reads go.mod; vendor.mod is moby's name for it (built with `-modfile=vendor.mod`).
@@ -19,31 +19,57 @@ pub const MODULE_FILES: [&str; 2] = ["go.mod", "vendor.mod"];
 const HEADER_BYTES: u64 = 64 * 1024;
 
 /// A cache from directory to the module information of its nearest module file.
+///
+/// Each directory is resolved once even when several threads ask for it together (a
+/// module's `package main` headers take a walk of the module to read), and the
+/// directories files are named under are remembered as given, so that only the first file
+/// of a directory pays for resolving its real path.
 #[derive(Default)]
 pub struct Modules {
-    by_dir: Mutex<HashMap<PathBuf, Arc<ModuleInfo>>>,
+    by_dir: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ModuleInfo>>>>>,
+    by_named_dir: Mutex<HashMap<PathBuf, Arc<ModuleInfo>>>,
 }
 
 impl Modules {
     /// The module of the file at `path`; a file outside any module gets an empty
     /// `ModuleInfo`, which the rules treat as "version unknown".
     pub fn for_file(&self, path: &Path) -> Arc<ModuleInfo> {
-        let dir = std::fs::canonicalize(path)
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
-        self.for_dir(&dir)
+        let named_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // A symbolic link's module is the module of the file it points to; any other
+        // file's real directory is its named directory's, resolved once.
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            return self.for_dir(&real_dir_of(path).unwrap_or(named_dir));
+        }
+        if let Some(info) = self.by_named_dir.lock().expect("lock").get(&named_dir) {
+            return info.clone();
+        }
+        let info = self.for_dir(&real_dir_of(path).unwrap_or_else(|| named_dir.clone()));
+        self.by_named_dir
+            .lock()
+            .expect("lock")
+            .insert(named_dir, info.clone());
+        info
     }
 
     fn for_dir(&self, dir: &Path) -> Arc<ModuleInfo> {
-        if let Some(info) = self.by_dir.lock().expect("lock").get(dir) {
-            return info.clone();
-        }
+        let cell = self
+            .by_dir
+            .lock()
+            .expect("lock")
+            .entry(dir.to_path_buf())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| self.resolve_dir(dir)).clone()
+    }
+
+    /// The module of `dir`: its own module file's, or its parent directory's.
+    fn resolve_dir(&self, dir: &Path) -> Arc<ModuleInfo> {
         let declared = MODULE_FILES.iter().find_map(|name| {
             let text = std::fs::read_to_string(dir.join(name)).ok()?;
             Some((*name, text))
         });
-        let info = match declared {
+        match declared {
             Some((name, text)) => {
                 let info = module_info(name, &text, main_files_on_disk(dir));
                 Arc::new(with_workspace(info, dir, |path| {
@@ -54,13 +80,15 @@ impl Modules {
                 Some(parent) => self.for_dir(parent),
                 None => Arc::new(ModuleInfo::default()),
             },
-        };
-        self.by_dir
-            .lock()
-            .expect("lock")
-            .insert(dir.to_path_buf(), info.clone());
-        info
+        }
     }
+}
+
+/// The real directory of the file at `path`, with every symbolic link resolved.
+fn real_dir_of(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
 }
 
 /// The module declared by `text` (the contents of the module file `file_name`), given the
@@ -148,9 +176,14 @@ fn main_files_on_disk(root: &Path) -> Vec<(String, FileHeader)> {
     let owned_root = root.to_path_buf();
     let nested_root =
         move |dir: &Path| dir != owned_root && MODULE_FILES.iter().any(|m| dir.join(m).is_file());
+    // No file under vendor/ or testdata/ counts for commands, so those directories are
+    // not walked at all (moby's vendor/ holds most of its files).
     let walker = ignore::WalkBuilder::new(root)
         .filter_entry(move |entry| {
-            !(entry.file_type().is_some_and(|t| t.is_dir()) && nested_root(entry.path()))
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            let skipped = entry.depth() > 0
+                && matches!(entry.file_name().to_str(), Some("vendor" | "testdata"));
+            !(is_dir && (skipped || nested_root(entry.path())))
         })
         .build();
     walker
@@ -161,14 +194,125 @@ fn main_files_on_disk(root: &Path) -> Vec<(String, FileHeader)> {
             if !counts_for_commands(&relative) {
                 return None;
             }
-            let mut bytes = Vec::new();
-            std::fs::File::open(entry.path())
-                .ok()?
-                .take(HEADER_BYTES)
-                .read_to_end(&mut bytes)
-                .ok()?;
-            let header = FileHeader::parse(&String::from_utf8_lossy(&bytes));
+            let header = read_header(entry.path())?;
             Some((relative.to_string_lossy().into_owned(), header))
         })
         .collect()
+}
+
+/// The header of the Go file at `path` (at most `HEADER_BYTES` of it), read a step at a
+/// time: the `package` clause, which ends the header, is usually in the first step.
+fn read_header(path: &Path) -> Option<FileHeader> {
+    const STEP: u64 = 4096;
+    let mut reader = std::fs::File::open(path).ok()?.take(HEADER_BYTES);
+    let mut bytes = Vec::new();
+    loop {
+        let before = bytes.len();
+        (&mut reader).take(STEP).read_to_end(&mut bytes).ok()?;
+        if bytes.len() < before + STEP as usize {
+            return Some(FileHeader::parse(&String::from_utf8_lossy(&bytes)));
+        }
+        // The lines read whole so far parse as they would in the whole header; once they
+        // reach the package clause, nothing after it can change the header.
+        let whole_lines = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let header = FileHeader::parse(&String::from_utf8_lossy(&bytes[..whole_lines]));
+        if header.package.is_some() {
+            return Some(header);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn write(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, text).expect("write");
+    }
+
+    #[test]
+    fn a_header_longer_than_one_step_reads_as_the_whole_file_would() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let licence = "// Licensed under the Apache License, Version 2.0.\n".repeat(120);
+        let cases = [
+            format!("{licence}//go:debug asynctimerchan=1\npackage main\n\nfunc main() {{}}\n"),
+            format!("/*\n{licence}*/\n//go:debug panicnil=1\npackage tool // a command\n"),
+            // The package clause straddles the first step's end.
+            format!("{}\npackage main\n", "/".repeat(4090)),
+            "package lib\n".to_string(),
+            licence.clone(),
+        ];
+        for (i, text) in cases.iter().enumerate() {
+            let path = dir.path().join(format!("f{i}.go"));
+            fs::write(&path, text).expect("write");
+            assert_eq!(
+                read_header(&path).expect("header"),
+                FileHeader::parse(text),
+                "case {i}"
+            );
+        }
+        let main = read_header(&dir.path().join("f0.go")).expect("header");
+        assert_eq!(main.package.as_deref(), Some("main"));
+        assert_eq!(main.debug, vec![("asynctimerchan".into(), "1".into())]);
+    }
+
+    #[test]
+    fn main_files_leave_out_vendor_testdata_tests_and_nested_modules() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(&root.join("go.mod"), "module example.com/m\n\ngo 1.22\n");
+        for file in [
+            "cmd/tool/main.go",
+            "cmd/tool/main_test.go",
+            "vendor/example.com/dep/main.go",
+            "internal/testdata/main.go",
+            "nested/main.go",
+        ] {
+            write(&root.join(file), "package main\n");
+        }
+        write(&root.join("nested/go.mod"), "module example.com/nested\n");
+        let found: Vec<String> = main_files_on_disk(root)
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        assert_eq!(
+            found,
+            vec![Path::new("cmd/tool/main.go").display().to_string()]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_file_belongs_to_the_module_of_its_target_whatever_is_asked_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let old = dir.path().join("old");
+        let new = dir.path().join("new");
+        write(&old.join("go.mod"), "module example.com/old\n\ngo 1.19\n");
+        write(&old.join("leak.go"), "package old\n");
+        write(&new.join("go.mod"), "module example.com/new\n\ngo 1.24\n");
+        write(&new.join("own.go"), "package new\n");
+        std::os::unix::fs::symlink(old.join("leak.go"), new.join("linked.go")).expect("link");
+        let module_path =
+            |modules: &Modules, file: &str| modules.for_file(&new.join(file)).path.clone();
+        let regular_first = Modules::default();
+        assert_eq!(
+            module_path(&regular_first, "own.go").as_deref(),
+            Some("example.com/new")
+        );
+        assert_eq!(
+            module_path(&regular_first, "linked.go").as_deref(),
+            Some("example.com/old")
+        );
+        let link_first = Modules::default();
+        assert_eq!(
+            module_path(&link_first, "linked.go").as_deref(),
+            Some("example.com/old")
+        );
+        assert_eq!(
+            module_path(&link_first, "own.go").as_deref(),
+            Some("example.com/new")
+        );
+    }
 }
