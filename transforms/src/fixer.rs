@@ -688,4 +688,61 @@ mod tests {
         );
         assert!(outcome.converged);
     }
+
+    /// Every Go text under golden/ (inputs, expected outputs and tempting wrong rewrites).
+    fn golden_go_texts() -> Vec<(std::path::PathBuf, String)> {
+        let mut texts = Vec::new();
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../golden")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("golden dir").flatten() {
+                let path = entry.path();
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if [".go", ".go.golden", ".go.wrong"]
+                    .iter()
+                    .any(|e| name.ends_with(e))
+                {
+                    texts.push((path.clone(), std::fs::read_to_string(&path).expect("read")));
+                }
+            }
+        }
+        texts
+    }
+
+    /// The prefilters may only keep a file from being parsed when no rule could report on
+    /// it: each golden text a rule reports on, checked without prefilters, must pass that
+    /// rule's own.
+    #[test]
+    fn every_golden_text_a_rule_reports_on_passes_its_prefilter() {
+        let module = ModuleInfo::default();
+        let settings = Settings::default();
+        let all: Vec<&Rule> = crate::RULES.iter().collect();
+        let mut reported = 0;
+        for (path, text) in golden_go_texts() {
+            let tree = syntax::parse_go(&text).expect("parse");
+            let file = SourceFile {
+                text: &text,
+                module: &module,
+                settings: &settings,
+                is_test_file: path.to_string_lossy().contains("_test.go"),
+                package: None,
+                file_name: "",
+            };
+            for rule in &all {
+                if findings_for(&file, &text, &tree, &all, &[*rule], None).is_empty() {
+                    continue;
+                }
+                reported += 1;
+                let prefiltered = crate::prefilter::Text::new(&text);
+                assert!(
+                    may_match(&prefiltered, rule),
+                    "{} reports on {} but its prefilter skips it",
+                    rule.id,
+                    path.display()
+                );
+            }
+        }
+        assert!(reported > 50, "only {reported} golden texts reported on");
+    }
 }

@@ -312,15 +312,21 @@ fn statement_has(tokens: &[Token], found: impl Fn(&[Token]) -> bool) -> bool {
     false
 }
 
+/// The calls whose cancel function `lost-cancel` follows (the `…Cause` variants start
+/// with these too).
+const WITH_CALLS: [&str; 3] = [".WithCancel", ".WithTimeout", ".WithDeadline"];
+
 /// Whether some `context.With…` call in `text` may lose its cancel function (the shape
 /// `lost-cancel` starts from: `ctx, cancel := x.WithTimeout(…)`). False only when every
 /// line naming one is a comment, or is not a short variable declaration's value (no `:=`
-/// on it, none on the code line before it, no comment ending on it), or has the shape that
-/// cannot lose it: `a, cancel := x.WithTimeout(…)` alone on its line (no braces, strings
-/// or other statements) followed by the line `defer cancel()` — a deferred call of the
-/// cancel function after the declaration settles the rule's question for it.
+/// right before the call on it, none ending the code line before it, no comment ending
+/// on it), or has the shape that cannot lose it: `a, cancel := x.WithTimeout(…)` alone on
+/// its line (no braces, strings or other statements) followed, past straight-line
+/// statements only, by the line `defer cancel()` or `cancel()`. A deferred call of the
+/// cancel function settles the rule's question for it, and so does a call that every
+/// path from the declaration passes before any `return`, `break`, `continue` or `goto`.
 pub fn cancel_may_be_lost(text: &str) -> bool {
-    const CALLS: [&str; 3] = [".WithCancel", ".WithTimeout", ".WithDeadline"];
+    const CALLS: [&str; 3] = WITH_CALLS;
     let lines: Vec<&str> = text.lines().collect();
     let is_code = |line: &&str| {
         let line = line.trim();
@@ -331,24 +337,69 @@ pub fn cancel_may_be_lost(text: &str) -> bool {
         if mentions == 0 || line.trim_start().starts_with("//") {
             return false;
         }
-        if !line.contains(":=") && !line.contains("*/") {
-            // The value of a `:=` follows it with nothing but space and comments between:
-            // the code line before ends with the `:=` (or hides it in a comment).
-            let before = lines[..i].iter().rev().find(|l| is_code(l));
-            return before.is_some_and(|b| {
+        // The value of a `:=` follows it with nothing but space and comments between:
+        // the code line before may end with the `:=` (or hide it in a comment).
+        let value_of_line_before = lines[..i]
+            .iter()
+            .rev()
+            .find(|l| is_code(l))
+            .is_some_and(|b| {
                 let b = b.trim_end();
                 b.ends_with(":=") || b.contains("//") || b.contains("*/")
             });
+        if !line.contains(":=") && !line.contains("*/") {
+            return value_of_line_before;
         }
-        // The next code line: blank lines and line comments between change nothing.
-        let deferred = |cancel: &str| {
-            lines[i + 1..]
-                .iter()
-                .find(|l| is_code(l))
-                .is_some_and(|next| next.trim() == format!("defer {cancel}()"))
+        let commented = line.contains("/*") || line.contains("*/");
+        if !value_of_line_before && !commented && !with_call_follows_define(line) {
+            // Every call on the line is an argument or an operand, never a value of its own.
+            return false;
+        }
+        let settled = |cancel: &str| {
+            let deferred = format!("defer {cancel}()");
+            let called = format!("{cancel}()");
+            for next in lines[i + 1..].iter().filter(|l| is_code(l)) {
+                let next = next.trim();
+                if next == deferred || next == called {
+                    return true;
+                }
+                if !is_straight_line(next) {
+                    return false;
+                }
+            }
+            false
         };
-        !(mentions == 1 && declared_cancel(line).is_some_and(deferred))
+        !(mentions == 1 && declared_cancel(line).is_some_and(settled))
     })
+}
+
+/// Whether some `:=` on `line` is followed right away by a `x.With…` call: only there can
+/// such a call be the whole value of a short variable declaration.
+fn with_call_follows_define(line: &str) -> bool {
+    line.match_indices(":=").any(|(at, _)| {
+        let value = line[at + 2..].trim_start();
+        let name = value.bytes().take_while(|b| is_word_byte(*b)).count();
+        name > 0 && WITH_CALLS.iter().any(|c| value[name..].starts_with(c))
+    })
+}
+
+/// Whether the code line `line` is a simple statement that surely runs on to the next
+/// line: nothing on it opens or closes a block, leaves one, starts a clause or a string
+/// that could span lines, or hides a second statement.
+fn is_straight_line(line: &str) -> bool {
+    const LEAVING: [&str; 7] = [
+        "return",
+        "break",
+        "continue",
+        "goto",
+        "case",
+        "default",
+        "fallthrough",
+    ];
+    !line.contains(['{', '}', ';', '`'])
+        && !line.contains("/*")
+        && !line.contains("*/")
+        && !LEAVING.iter().any(|word| line.contains(word))
 }
 
 /// The cancel name of a line that is exactly `ctx, cancel := call(…)`, with nothing that
@@ -1044,6 +1095,51 @@ mod tests {
     }
 
     #[test]
+    fn a_cancel_called_past_straight_line_statements_cannot_be_lost() {
+        let body = |lines: &str| {
+            format!("package p\nfunc f(ctx context.Context) {{\n\tctx, cancel := context.WithTimeout(ctx, d)\n{lines}\n}}\n")
+        };
+        assert!(!cancel_may_be_lost(&body(
+            "\tn, err := use(ctx)\n\tcancel()\n\treturn"
+        )));
+        assert!(!cancel_may_be_lost(&body(
+            "\tlog(ctx)\n\n\t// Done with it.\n\tdefer cancel()"
+        )));
+        // Anything that may leave first, or that hides where the lines go, decides nothing.
+        for between in [
+            "\tif err != nil {\n\t\treturn err\n\t}",
+            "\treturn use(ctx)",
+            "\tx := `\ncancel()\n`",
+            "\tgo func() { use(ctx) }()",
+            "\tuse(ctx); return",
+            "\t/* cancel()\n\t*/",
+        ] {
+            assert!(
+                cancel_may_be_lost(&body(&format!("{between}\n\tcancel()"))),
+                "{between}"
+            );
+        }
+        assert!(cancel_may_be_lost(&body("\tuse(ctx)")));
+    }
+
+    #[test]
+    fn a_with_call_that_is_not_a_declarations_whole_value_cannot_lose_a_cancel() {
+        let option = "package p\nfunc f() {\n\tb := backend.New(path, backend.WithTimeout(d))\n\tdefer b.Close()\n}\n";
+        assert!(!cancel_may_be_lost(option));
+        let wrapped = "package p\nfunc f() {\n\tctx, cancel := (context.WithCancel(p))\n}\n";
+        assert!(!cancel_may_be_lost(wrapped));
+        // The value may follow a `:=` that ends the line before, whatever the line holds.
+        let split =
+            "package p\nfunc f() {\n\tctx, cancel :=\n\t\tcontext.WithCancel(p); x := 1\n}\n";
+        assert!(cancel_may_be_lost(split));
+        let renamed = "package p\nfunc f() {\n\tctx, cancel := контекст.WithCancel(p)\n}\n";
+        assert!(cancel_may_be_lost(renamed));
+        let commented =
+            "package p\nfunc f() {\n\tctx, cancel := /* why */ context.WithCancel(p)\n}\n";
+        assert!(cancel_may_be_lost(commented));
+    }
+
+    #[test]
     fn a_cancel_deferred_after_blank_and_comment_lines_cannot_be_lost_and_an_assignment_is_not_a_declaration(
     ) {
         let spaced = "package p\nfunc f(ctx context.Context) {\n\tctx, cancel := context.WithTimeout(ctx, time.Second)\n\n\t// Released when f returns.\n\tdefer cancel()\n\tuse(ctx)\n}\n";
@@ -1071,7 +1167,7 @@ mod tests {
         let may = |body: &str| cancel_may_be_lost(&format!("package p\nfunc f() {{\n{body}\n}}\n"));
         assert!(may("\tctx, _ := context.WithCancel(ctx)\n\tdefer cancel()"));
         assert!(may(
-            "\tctx, cancel := context.WithCancel(ctx)\n\tuse(ctx)\n\tdefer cancel()"
+            "\tctx, cancel := context.WithCancel(ctx)\n\tif use(ctx) {\n\t\treturn\n\t}\n\tdefer cancel()"
         ));
         assert!(may(
             "\tctx, cancel := context.WithTimeout(\n\t\tctx, d)\n\tdefer cancel()"
