@@ -87,15 +87,27 @@ pub fn check(ctx: &FileContext) -> Vec<Finding> {
 }
 
 /// Whether the text has a send on a selector as gofmt prints it (`x.f <- v`), the only
-/// thing this check looks at; a cheap scan that spares most files the tree walk.
+/// thing this check looks at; a cheap scan that spares most files the tree walk. A send
+/// that is a whole `case x.f <- v:` line is one case of a select, which has a way out.
 pub(crate) fn has_field_send(text: &str) -> bool {
     text.match_indices(" <- ").any(|(at, _)| {
-        text[..at]
+        let on_selector = text[..at]
             .chars()
             .rev()
             .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '(' | ')'))
-            .any(|c| c == '.')
+            .any(|c| c == '.');
+        on_selector && !is_select_case_line(text, at)
     })
+}
+
+/// Whether the line around byte `at` is `case <send>:` and nothing else: a send can only
+/// follow `case` in a select, and one `<-` and the closing colon leave no room for
+/// another statement.
+fn is_select_case_line(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = text[start..end].trim();
+    line.starts_with("case ") && line.ends_with(':') && line.matches("<-").count() == 1
 }
 
 /// The package's field events, with this file's taken from its current text.
@@ -342,6 +354,12 @@ mod tests {
         assert!(super::has_field_send("\tw.results <- v\n"));
         assert!(super::has_field_send("\ts.chans[i] <- v\n"));
         assert!(!super::has_field_send("\tc <- v\n\tx := <-w.results\n"));
+        // A select case has a way out; a statement after a case's colon does not.
+        assert!(!super::has_field_send(
+            "\tselect {\n\tcase w.results <- v:\n\t}\n"
+        ));
+        assert!(super::has_field_send("\tcase <-done: w.results <- v\n"));
+        assert!(super::has_field_send("\tcase w.results <- v: // sent\n"));
     }
 
     #[test]
