@@ -80,8 +80,22 @@ pub fn check(command: &Command) -> Result<()> {
         Command::Fix(args) if args.branch.branch.is_some() => on_branch(&args.run, "fix --branch"),
         Command::Fix(args) => selects_something(&args.run),
         Command::Pr(args) => on_branch(&args.run, "pr"),
+        Command::Test(args) => {
+            let run = &args.run;
+            selects_something(run)?;
+            refuse(
+                run.unsafe_fixes,
+                "--unsafe-fixes",
+                "leakfix test, which applies no fix",
+            )?;
+            refuse(run.list, "-l", "leakfix test, which reports leaks")?;
+            refuse(
+                reads_stdin(run),
+                "`-` (stdin)",
+                "leakfix test, which runs the packages' tests",
+            )
+        }
         Command::Rules { .. }
-        | Command::Test(_)
         | Command::Lsp
         | Command::Clean
         | Command::Completions { .. }

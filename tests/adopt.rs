@@ -458,6 +458,15 @@ fn a_flag_that_does_not_apply_is_a_usage_error() {
             &["diff", "--new-from-rev", "HEAD"][..],
             "unexpected argument",
         ),
+        (
+            &["test", "--unsafe-fixes"][..],
+            "--unsafe-fixes does not apply to leakfix test",
+        ),
+        (&["test", "-l"][..], "-l does not apply to leakfix test"),
+        (
+            &["test", "--stdin-filename", "x.go"][..],
+            "does not apply to leakfix test",
+        ),
     ] {
         let (_, stderr) = leakfix(root, args, 2);
         assert!(stderr.contains(message), "{args:?}: {stderr}");

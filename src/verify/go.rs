@@ -494,6 +494,9 @@ pub(super) enum TestOutcome {
     Skipped,
     /// Started and never finished: the binary timed out or crashed inside it.
     Unfinished,
+    /// A parallel test waiting for its turn (`t.Parallel`) when the binary stopped: it
+    /// never ran, so it neither passed nor failed.
+    Paused,
 }
 
 impl StepResult {
@@ -531,7 +534,8 @@ fn parse_test_json(stdout: &str, stderr: &str, passed: bool) -> StepResult {
             continue;
         };
         let outcome = match event.action.as_str() {
-            "run" => Some(TestOutcome::Unfinished),
+            "run" | "cont" => Some(TestOutcome::Unfinished),
+            "pause" => Some(TestOutcome::Paused),
             "pass" => Some(TestOutcome::Passed),
             "fail" => Some(TestOutcome::Failed),
             "skip" => Some(TestOutcome::Skipped),
@@ -592,7 +596,11 @@ fn regression(
         .tests
         .iter()
         .filter(|(name, &o)| {
+            // A test the stopped binary never ran (waiting as a parallel test, or not
+            // reached) is not named: the step's failure speaks for the package.
+            let ran = !matches!(after.tests.get(*name), None | Some(TestOutcome::Paused));
             o == TestOutcome::Passed
+                && ran
                 && after.tests.get(*name) != Some(&TestOutcome::Passed)
                 && !flaky.contains(*name)
         })
@@ -669,6 +677,55 @@ mod tests {
         assert_eq!(regression.tests, ["TestA"]);
         assert_eq!(regression.output, ["panic: test timed out after 1s"]);
         assert_eq!(regression.command, "go test -count=1 -timeout=1s .");
+    }
+
+    #[test]
+    fn tests_the_timed_out_binary_never_ran_are_not_named() {
+        let events = |lines: &[&str]| lines.join("\n");
+        let mut before = String::new();
+        for test in ["TestHang", "TestParallel", "TestLater"] {
+            before += &events(&[
+                &format!(r#"{{"Action":"run","Test":"{test}"}}"#),
+                &format!(r#"{{"Action":"pass","Test":"{test}"}}"#),
+                "",
+            ]);
+        }
+        let before = parse_test_json(&before, "", true);
+        let mut after = parse_test_json(
+            &events(&[
+                r#"{"Action":"run","Test":"TestParallel"}"#,
+                r#"{"Action":"pause","Test":"TestParallel"}"#,
+                r#"{"Action":"run","Test":"TestHang"}"#,
+                r#"{"Action":"output","Test":"TestHang","Output":"panic: test timed out after 1s\n"}"#,
+                r#"{"Action":"fail"}"#,
+            ]),
+            "",
+            false,
+        );
+        after.step = Some(Step::Test);
+        assert!(after.hung());
+        assert_eq!(after.tests["TestParallel"], TestOutcome::Paused);
+        let verifier = Verifier {
+            go: "go".into(),
+            steps: vec![Step::Test],
+            timeout: Duration::from_secs(1),
+            tags: None,
+            leaks: None,
+        };
+        let regression =
+            regression(&verifier, &before, &after, &BTreeSet::new()).expect("TestHang hung");
+        assert_eq!(regression.tests, ["TestHang"]);
+        // A paused test that continued and then hung is named.
+        let resumed = parse_test_json(
+            &events(&[
+                r#"{"Action":"run","Test":"TestParallel"}"#,
+                r#"{"Action":"pause","Test":"TestParallel"}"#,
+                r#"{"Action":"cont","Test":"TestParallel"}"#,
+            ]),
+            "",
+            false,
+        );
+        assert_eq!(resumed.tests["TestParallel"], TestOutcome::Unfinished);
     }
 
     #[test]
