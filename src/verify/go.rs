@@ -633,6 +633,17 @@ fn regression(
 mod tests {
     use super::*;
 
+    /// A verifier of `steps` with a one-second timeout, as the regression tests need.
+    fn verifier_of(steps: &[Step]) -> Verifier {
+        Verifier {
+            go: "go".into(),
+            steps: steps.to_vec(),
+            timeout: Duration::from_secs(1),
+            tags: None,
+            leaks: None,
+        }
+    }
+
     #[test]
     fn a_test_that_passed_and_then_hung_is_a_regression() {
         let before = parse_test_json(
@@ -663,13 +674,7 @@ mod tests {
             "",
             false,
         );
-        let verifier = Verifier {
-            go: "go".into(),
-            steps: vec![Step::Test],
-            timeout: Duration::from_secs(1),
-            tags: None,
-            leaks: None,
-        };
+        let verifier = verifier_of(&[Step::Test]);
         let mut after = after;
         after.step = Some(Step::Test);
         let regression =
@@ -705,13 +710,7 @@ mod tests {
         after.step = Some(Step::Test);
         assert!(after.hung());
         assert_eq!(after.tests["TestParallel"], TestOutcome::Paused);
-        let verifier = Verifier {
-            go: "go".into(),
-            steps: vec![Step::Test],
-            timeout: Duration::from_secs(1),
-            tags: None,
-            leaks: None,
-        };
+        let verifier = verifier_of(&[Step::Test]);
         let regression =
             regression(&verifier, &before, &after, &BTreeSet::new()).expect("TestHang hung");
         assert_eq!(regression.tests, ["TestHang"]);
@@ -743,13 +742,7 @@ mod tests {
             output: vec!["x.go:1: undefined: y".into()],
             ..StepResult::default()
         };
-        let verifier = Verifier {
-            go: "go".into(),
-            steps: vec![Step::Build],
-            timeout: Duration::from_secs(1),
-            tags: None,
-            leaks: None,
-        };
+        let verifier = verifier_of(&[Step::Build]);
         assert!(regression(&verifier, &failing, &failing, &BTreeSet::new()).is_none());
     }
 
