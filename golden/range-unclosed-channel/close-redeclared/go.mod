@@ -1,0 +1,3 @@
+module example.com/close-redeclared
+
+go 1.22
