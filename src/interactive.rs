@@ -201,17 +201,19 @@ impl Interactive<'_> {
 
     fn pick_alternative(&self, finding: &Finding) -> Option<usize> {
         let count = finding.fixes.len();
-        let reply: String = Input::with_theme(&ColorfulTheme::default())
-            .with_prompt(format!("Which fix? [1-{count}, s to skip]"))
-            .validate_with(move |input: &String| -> Result<(), String> {
-                match input.trim() {
-                    "s" => Ok(()),
-                    n if n.parse::<usize>().is_ok_and(|n| (1..=count).contains(&n)) => Ok(()),
-                    _ => Err(format!("answer a number from 1 to {count}, or s")),
-                }
-            })
-            .interact_text()
-            .ok()?;
+        let reply: String = unless_interrupted(
+            Input::with_theme(&ColorfulTheme::default())
+                .with_prompt(format!("Which fix? [1-{count}, s to skip]"))
+                .validate_with(move |input: &String| -> Result<(), String> {
+                    match input.trim() {
+                        "s" => Ok(()),
+                        n if n.parse::<usize>().is_ok_and(|n| (1..=count).contains(&n)) => Ok(()),
+                        _ => Err(format!("answer a number from 1 to {count}, or s")),
+                    }
+                })
+                .interact_text(),
+        )
+        .ok()?;
         reply.trim().parse::<usize>().ok().map(|n| n - 1)
     }
 }
@@ -323,10 +325,12 @@ fn show_manual(path: &str, located: &engine::Located, palette: Palette) {
         "\nNo fix is offered: this one is for you to change by hand."
     );
     page(&shown);
-    let _: Result<String, _> = Input::with_theme(&ColorfulTheme::default())
-        .with_prompt("Press enter to go on")
-        .allow_empty(true)
-        .interact_text();
+    let _ = unless_interrupted(
+        Input::<String>::with_theme(&ColorfulTheme::default())
+            .with_prompt("Press enter to go on")
+            .allow_empty(true)
+            .interact_text(),
+    );
 }
 
 /// The first paragraph of the rule's "Why is this bad?" section.
@@ -340,15 +344,17 @@ fn why_paragraph(documentation: &str) -> String {
 }
 
 fn prompt_answer() -> Answer {
-    let reply: Result<String, _> = Input::with_theme(&ColorfulTheme::default())
-        .with_prompt("Apply this fix? [y]es, [n]o, all of this [r]ule, [a]ll remaining, [q]uit")
-        .validate_with(|input: &String| -> Result<(), &str> {
-            match input.trim() {
-                "y" | "n" | "r" | "a" | "q" => Ok(()),
-                _ => Err("answer y, n, r, a or q"),
-            }
-        })
-        .interact_text();
+    let reply: Result<String, _> = unless_interrupted(
+        Input::with_theme(&ColorfulTheme::default())
+            .with_prompt("Apply this fix? [y]es, [n]o, all of this [r]ule, [a]ll remaining, [q]uit")
+            .validate_with(|input: &String| -> Result<(), &str> {
+                match input.trim() {
+                    "y" | "n" | "r" | "a" | "q" => Ok(()),
+                    _ => Err("answer y, n, r, a or q"),
+                }
+            })
+            .interact_text(),
+    );
     match reply.as_deref().map(str::trim) {
         Ok("y") => Answer::Yes,
         Ok("r") => Answer::Rule,
@@ -525,13 +531,40 @@ fn write_report(report: &engine::FileReport, applied: &Applied) -> bool {
 #[derive(Clone)]
 struct Applied(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
 
+/// The session's record, for a prompt that sees Ctrl-C on the main thread.
+static INTERRUPT_RECORD: std::sync::OnceLock<Applied> = std::sync::OnceLock::new();
+
+/// Ends the session as the Ctrl-C handler does when a prompt was interrupted; any other
+/// outcome is handed back.
+fn unless_interrupted<T>(reply: Result<T, dialoguer::Error>) -> Result<T, dialoguer::Error> {
+    match (&reply, INTERRUPT_RECORD.get()) {
+        (Err(dialoguer::Error::IO(err)), Some(record))
+            if err.kind() == std::io::ErrorKind::Interrupted =>
+        {
+            record.report_interrupt_and_exit()
+        }
+        _ => reply,
+    }
+}
+
 impl Applied {
     fn install() -> Self {
         let applied = Applied(Default::default());
         let shared = applied.clone();
         // Without a handler (one is already installed) Ctrl-C ends the process as before.
-        let _ = ctrlc::set_handler(move || {
-            let written = shared.lock();
+        let _ = ctrlc::set_handler(move || shared.report_interrupt_and_exit());
+        let _ = INTERRUPT_RECORD.set(applied.clone());
+        applied
+    }
+
+    /// Says what was applied and exits 130. Ctrl-C at a prompt reaches both the signal
+    /// handler's thread and the prompt, which returns an error on the main thread; the
+    /// first to get here reports, and the other waits for the exit, so the main thread
+    /// cannot end the process before the report is out.
+    fn report_interrupt_and_exit(&self) -> ! {
+        static REPORTED: std::sync::Once = std::sync::Once::new();
+        REPORTED.call_once(|| {
+            let written = self.lock();
             let mut err = std::io::stderr().lock();
             let _ = writeln!(
                 err,
@@ -545,7 +578,9 @@ impl Applied {
             }
             std::process::exit(130);
         });
-        applied
+        loop {
+            std::thread::park();
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {

@@ -106,6 +106,9 @@ fn ctrl_c_keeps_the_files_already_reviewed_and_says_so() {
     let mut session = spawn(dir.path(), &[]);
     session.expect(PROMPT).unwrap();
     session.send_line("y").unwrap();
+    // The answered question is shown again with its answer; b.go's hunk and then its own
+    // question come only once a.go is written.
+    session.expect("b.go").unwrap();
     session.expect(PROMPT).unwrap();
     session.send(ControlCode::EndOfText).unwrap();
     session.expect("interrupted").unwrap();
