@@ -2,7 +2,10 @@
 //! stored under a key made of everything they depend on — the file's bytes, the bytes of
 //! every file of its package (the package view reads them), leakfix's build, the rules
 //! selected, the settings and the module's go.mod facts — so a hit is exactly what a fresh
-//! run would report, and a change to one file re-checks its whole package.
+//! run would report, and a change to one file re-checks its whole package. What the
+//! module's `package main` files say decides only how timers behave, so it is part of an
+//! entry only when a rule asked about timers for that file: a warm run reads those files
+//! only to check such entries, not for every module it meets.
 //!
 //! One cache file per directory, under the user cache dir (`LEAKFIX_CACHE_DIR` to move
 //! it, `--no-cache` to bypass it), in a subdirectory per build of leakfix: another build's
@@ -13,7 +16,7 @@
 //! computed from the source when they are applied.
 
 use crate::engine::{self, EditPosition, FileReport, Located, Mode};
-use crate::modules::Modules;
+use crate::modules::{Module, Modules};
 use crate::packages::{self, Packages};
 use crate::progress::Progress;
 use leakfix_transforms::{rules, Applicability, Edit, Finding, Fix, Rule, Settings, Severity};
@@ -25,7 +28,7 @@ use std::sync::Mutex;
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 
 /// The first bytes of every cache file; a new layout takes a new magic.
-const MAGIC: &[u8; 8] = b"LFXCACH1";
+const MAGIC: &[u8; 8] = b"LFXCACH2";
 
 /// How long another build's cache subdirectory is kept after it was last written.
 const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 60 * 60);
@@ -50,11 +53,16 @@ struct DirCache {
     /// The directory, so that two directories whose names hash alike never share entries.
     dir: PathBuf,
     entries: BTreeMap<String, Entry>,
+    /// The stamp, hash and package of each `.go` file of the directory as last read.
+    seen: BTreeMap<String, Seen>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
     key: u128,
+    /// The hash of the whole module information, main files included, when a rule asked
+    /// about timers for this file: the entry holds only while it is the same.
+    main_files: Option<u128>,
     report: CachedReport,
 }
 
@@ -174,8 +182,9 @@ impl Cache {
         }
         if std::env::var_os("LEAKFIX_CACHE_STATS").is_some() {
             eprintln!(
-                "leakfix: cache: {hits} of {} files from the cache",
-                files.len()
+                "leakfix: cache: {hits} of {} files from the cache; package main files read in {} modules",
+                files.len(),
+                modules.main_files_read()
             );
         }
         for note in self.notes.lock().unwrap_or_else(|e| e.into_inner()).iter() {
@@ -349,12 +358,72 @@ struct DirRun<'a> {
     progress: &'a Progress,
 }
 
-/// A `.go` file of a directory as read for the keys: its bytes (dropped once used), the
-/// hash of its bytes and its package.
+/// A `.go` file of a directory as read for the keys: the hash of its bytes, its package,
+/// and its bytes when they were read (dropped once used). A file whose stamp matches the
+/// one recorded with its hash is not read at all.
 struct Member {
     bytes: Option<Vec<u8>>,
     hash: u128,
     package: Option<String>,
+    /// How the file looked when it was read, when that can vouch for its hash next time.
+    seen: Option<Seen>,
+}
+
+/// What the file system says about a file, enough to tell that its bytes changed, as git's
+/// index does: size, modification and status-change times, inode and device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    len: u64,
+    modified_ns: i128,
+    changed_ns: i128,
+    inode: u64,
+    device: u64,
+}
+
+/// A file's stamp with the hash and package clause of the bytes read under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Seen {
+    stamp: Stamp,
+    hash: u128,
+    package: Option<String>,
+}
+
+/// How long after its last change a file's stamp is trusted: a write in the same tick of
+/// the file system's clock as the read would leave the stamp unchanged (git's "racily
+/// clean" entries), and the coarsest clocks (FAT) tick every 2 seconds.
+const SETTLE_NS: i128 = 3_000_000_000;
+
+impl Stamp {
+    #[cfg(unix)]
+    fn of(metadata: &std::fs::Metadata) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        Some(Stamp {
+            len: metadata.len(),
+            modified_ns: ns(metadata.mtime(), metadata.mtime_nsec()),
+            changed_ns: ns(metadata.ctime(), metadata.ctime_nsec()),
+            inode: metadata.ino(),
+            device: metadata.dev(),
+        })
+    }
+
+    /// Without a status-change time a stamp cannot vouch for the bytes.
+    #[cfg(not(unix))]
+    fn of(_metadata: &std::fs::Metadata) -> Option<Stamp> {
+        None
+    }
+
+    /// Whether the file last changed long enough before `now_ns` that a later write
+    /// must change the stamp.
+    fn settled(&self, now_ns: i128) -> bool {
+        self.modified_ns.max(self.changed_ns) + SETTLE_NS < now_ns
+    }
+}
+
+fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
 }
 
 impl DirRun<'_> {
@@ -366,15 +435,13 @@ impl DirRun<'_> {
         indices: &[usize],
         files: &[PathBuf],
     ) -> Vec<(usize, FileReport, bool)> {
-        let key_dir = std::fs::canonicalize(if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        })
-        .unwrap_or_else(|_| dir.to_path_buf());
-        let mut members = read_members(dir);
-        let package_hashes = package_hashes(&members);
+        let key_dir = self
+            .modules
+            .real_dir(dir)
+            .unwrap_or_else(|| dir.to_path_buf());
         let mut stored = self.cache.load(&key_dir);
+        let mut members = read_members(dir, &stored.seen, now_ns());
+        let package_hashes = package_hashes(&members);
         let mut changed = false;
         let mut done = Vec::with_capacity(indices.len());
         for &i in indices {
@@ -383,64 +450,25 @@ impl DirRun<'_> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let member = members.get_mut(&name);
-            let Some(Member {
-                bytes: bytes @ Some(_),
-                hash,
-                package,
-            }) = member
-            else {
-                // Not a plain file of the listing (too large, unreadable): no caching.
-                let report = engine::process(
-                    path,
-                    self.modules,
-                    self.packages,
-                    self.settings,
-                    self.rules,
-                    Mode::Check,
-                );
-                self.progress.file_done();
-                done.push((i, report, false));
-                continue;
+            let outcome = match members.get_mut(&name) {
+                Some(member) => self.member(path, &name, member, &package_hashes, &mut stored),
+                None => None,
             };
-            let module = self.modules.for_file(path);
-            let package_hash = package.as_ref().and_then(|p| package_hashes.get(p));
-            let key = file_key(
-                self.cache.run_key,
-                &format!("{module:?}"),
-                *hash,
-                package_hash,
-            );
-            let cached = stored
-                .entries
-                .get(&name)
-                .filter(|e| e.key == key)
-                .and_then(|e| restore(path, &e.report));
-            let bytes = bytes.take().unwrap_or_default();
-            let (report, hit) = match cached {
-                Some(report) => (report, true),
+            let (report, hit) = match outcome {
+                Some((report, hit)) => {
+                    changed |= !hit;
+                    (report, hit)
+                }
+                // Not a plain file of the listing (too large, unreadable): no caching.
                 None => {
-                    let report = if engine::is_generated(&bytes) {
-                        FileReport {
-                            path: path.clone(),
-                            ..FileReport::default()
-                        }
-                    } else {
-                        engine::process_bytes(
-                            path,
-                            bytes,
-                            &module,
-                            self.packages,
-                            self.settings,
-                            self.rules,
-                            Mode::Check,
-                        )
-                    };
-                    if report.error.is_none() {
-                        let report = to_cached(&report);
-                        stored.entries.insert(name, Entry { key, report });
-                        changed = true;
-                    }
+                    let report = engine::process(
+                        path,
+                        self.modules,
+                        self.packages,
+                        self.settings,
+                        self.rules,
+                        Mode::Check,
+                    );
                     (report, false)
                 }
             };
@@ -449,16 +477,91 @@ impl DirRun<'_> {
         }
         let before = stored.entries.len();
         stored.entries.retain(|name, _| members.contains_key(name));
-        if changed || stored.entries.len() != before || stored.dir != key_dir {
+        let seen: BTreeMap<String, Seen> = members
+            .into_iter()
+            .filter_map(|(name, member)| Some((name, member.seen?)))
+            .collect();
+        changed |= stored.entries.len() != before || stored.seen != seen || stored.dir != key_dir;
+        if changed {
             stored.dir = key_dir;
+            stored.seen = seen;
             self.cache.store(&stored);
         }
         done
     }
+
+    /// The report of `member`, the file at `path`: from `stored` when its key matches,
+    /// else computed and stored there. `None` when the file cannot be read now.
+    fn member(
+        &self,
+        path: &Path,
+        name: &str,
+        member: &mut Member,
+        package_hashes: &HashMap<String, u128>,
+        stored: &mut DirCache,
+    ) -> Option<(FileReport, bool)> {
+        // The listing took only regular files: no symbolic link to follow.
+        let module = self.modules.module_of_regular_file(path);
+        let package_hash = member.package.as_ref().and_then(|p| package_hashes.get(p));
+        let key = file_key(
+            self.cache.run_key,
+            &format!("{:?}", module.declared()),
+            member.hash,
+            package_hash,
+        );
+        let cached = stored
+            .entries
+            .get(name)
+            .filter(|e| e.key == key)
+            .filter(|e| {
+                e.main_files
+                    .is_none_or(|stored| stored == main_files_hash(&module))
+            })
+            .and_then(|e| restore(path, &e.report));
+        if let Some(report) = cached {
+            return Some((report, true));
+        }
+        let bytes = match member.bytes.take() {
+            Some(bytes) => bytes,
+            None => std::fs::read(path).ok()?,
+        };
+        // Bytes read now that are not the ones hashed (the file changed meanwhile) are
+        // checked but not stored under the old hash's key.
+        let storable = xxh3_128(&bytes) == member.hash;
+        let report = if engine::is_generated(&bytes) {
+            FileReport {
+                path: path.to_path_buf(),
+                ..FileReport::default()
+            }
+        } else {
+            engine::process_bytes(
+                path,
+                bytes,
+                &module.with_main_files(),
+                self.packages,
+                self.settings,
+                self.rules,
+                Mode::Check,
+            )
+        };
+        if report.error.is_none() && storable {
+            let main_files = report
+                .timer_behaviour_asked
+                .then(|| main_files_hash(&module));
+            let entry = Entry {
+                key,
+                main_files,
+                report: to_cached(&report),
+            };
+            stored.entries.insert(name.to_string(), entry);
+        }
+        Some((report, false))
+    }
 }
 
-/// The `.go` files of `dir` small enough to be read, by name.
-fn read_members(dir: &Path) -> HashMap<String, Member> {
+/// The `.go` files of `dir` small enough to be read, by name. A file whose stamp matches
+/// its record in `seen` keeps the recorded hash and package and is not read.
+fn read_members(dir: &Path, seen: &BTreeMap<String, Seen>, now: i128) -> HashMap<String, Member> {
     let listing = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -470,21 +573,46 @@ fn read_members(dir: &Path) -> HashMap<String, Member> {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        // As the package view lists them (src/packages.rs): symlinks are not followed.
-        let small = entry
-            .metadata()
-            .is_ok_and(|m| m.is_file() && m.len() <= engine::MAX_FILE_BYTES);
-        if !small || path.extension().is_none_or(|e| e != "go") {
+        if path.extension().is_none_or(|e| e != "go") {
             continue;
         }
-        let Ok(bytes) = std::fs::read(&path) else {
+        // As the package view lists them (src/packages.rs): symlinks are not followed.
+        let Ok(metadata) = entry.metadata() else {
             continue;
         };
+        if !metadata.is_file() || metadata.len() > engine::MAX_FILE_BYTES {
+            continue;
+        }
         let name = entry.file_name().to_string_lossy().into_owned();
-        let member = Member {
-            hash: xxh3_128(&bytes),
-            package: packages::package_clause(&bytes).map(str::to_string),
-            bytes: Some(bytes),
+        let stamp = Stamp::of(&metadata).filter(|s| s.settled(now));
+        let recorded = seen
+            .get(&name)
+            .filter(|seen| stamp.as_ref() == Some(&seen.stamp));
+        let member = match recorded {
+            Some(seen) => Member {
+                bytes: None,
+                hash: seen.hash,
+                package: seen.package.clone(),
+                seen: Some(seen.clone()),
+            },
+            None => {
+                let Ok(bytes) = std::fs::read(&path) else {
+                    continue;
+                };
+                let hash = xxh3_128(&bytes);
+                let package = packages::package_clause(&bytes).map(str::to_string);
+                let seen = stamp.map(|stamp| Seen {
+                    stamp,
+                    hash,
+                    package: package.clone(),
+                });
+                Member {
+                    bytes: Some(bytes),
+                    hash,
+                    package,
+                    seen,
+                }
+            }
         };
         members.insert(name, member);
     }
@@ -526,6 +654,11 @@ fn file_key(run_key: u128, module: &str, file: u128, package: Option<&u128>) -> 
     key.update(&file.to_le_bytes());
     key.update(&package.copied().unwrap_or_default().to_le_bytes());
     key.digest128()
+}
+
+/// The hash of what `module` says with its `package main` files read.
+fn main_files_hash(module: &Module) -> u128 {
+    xxh3_128(format!("{:?}", module.with_main_files()).as_bytes())
 }
 
 fn to_cached(report: &FileReport) -> CachedReport {
@@ -685,6 +818,7 @@ mod tests {
         let cache = DirCache {
             dir: PathBuf::from("/x"),
             entries: BTreeMap::new(),
+            seen: BTreeMap::new(),
         };
         let mut bytes = encode(&cache);
         assert!(decode(&bytes).is_some());
@@ -701,9 +835,57 @@ mod tests {
             bytes: None,
             hash,
             package: Some("p".to_string()),
+            seen: None,
         };
         let one: HashMap<String, Member> = [("a.go".to_string(), member(1))].into();
         let two: HashMap<String, Member> = [("a.go".to_string(), member(2))].into();
         assert_ne!(package_hashes(&one)["p"], package_hashes(&two)["p"]);
+    }
+
+    fn seen_of(members: HashMap<String, Member>) -> BTreeMap<String, Seen> {
+        members
+            .into_iter()
+            .filter_map(|(name, member)| Some((name, member.seen?)))
+            .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_settled_file_keeps_its_recorded_hash_without_being_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.go"), "package p\n").unwrap();
+        std::fs::write(dir.path().join("b.go"), "package q\n").unwrap();
+        // Long after the files were written, their stamps vouch for what was read.
+        let later = now_ns() + 60 * 1_000_000_000;
+        let first = read_members(dir.path(), &BTreeMap::new(), later);
+        let hash_of_a = first["a.go"].hash;
+        let seen = seen_of(first);
+        assert_eq!(seen.len(), 2);
+        let again = read_members(dir.path(), &seen, later);
+        assert!(again.values().all(|m| m.bytes.is_none()));
+        assert_eq!(again["a.go"].hash, hash_of_a);
+        assert_eq!(again["b.go"].package.as_deref(), Some("q"));
+        // A file whose size changed is read again; the other is still not.
+        std::fs::write(dir.path().join("a.go"), "package p\n\nvar x int\n").unwrap();
+        let changed = read_members(dir.path(), &seen, later);
+        assert!(changed["a.go"].bytes.is_some());
+        assert_ne!(changed["a.go"].hash, hash_of_a);
+        assert!(changed["b.go"].bytes.is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_changed_moments_ago_is_read_and_not_vouched_for() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.go"), "package p\n").unwrap();
+        let later = now_ns() + 60 * 1_000_000_000;
+        let seen = seen_of(read_members(dir.path(), &BTreeMap::new(), later));
+        // Rewritten with the same length: within one tick of the file system's clock its
+        // stamp could be the same, so a stamp that new is not trusted.
+        std::fs::write(dir.path().join("a.go"), "package q\n").unwrap();
+        let now = read_members(dir.path(), &seen, now_ns());
+        assert!(now["a.go"].bytes.is_some());
+        assert_eq!(now["a.go"].package.as_deref(), Some("q"));
+        assert!(now["a.go"].seen.is_none());
     }
 }

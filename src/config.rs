@@ -169,9 +169,15 @@ fn matches_any_prefix(globs: &GlobSet, file: &Path, dir: &Path) -> bool {
 }
 
 fn absolute(path: &Path) -> PathBuf {
-    let joined = std::env::current_dir()
-        .map(|cwd| cwd.join(path))
-        .unwrap_or_else(|_| path.to_path_buf());
+    match std::env::current_dir() {
+        Ok(cwd) => absolute_in(&cwd, path),
+        Err(_) => absolute_in(Path::new(""), path),
+    }
+}
+
+/// `path` made absolute against `cwd`, spelled out without `.` and `..`.
+fn absolute_in(cwd: &Path, path: &Path) -> PathBuf {
+    let joined = cwd.join(path);
     // `a/./b` and `a/../b` are spelled out so that prefixes compare as the user means.
     let mut clean = PathBuf::new();
     for component in joined.components() {
@@ -230,7 +236,8 @@ impl<'a> Resolver<'a> {
 
     /// The options for `file`, or `None` when the file is excluded.
     pub fn options(&mut self, file: &Path) -> Result<Option<FileOptions>> {
-        let file = absolute(file);
+        // The working directory read once, not once per file.
+        let file = absolute_in(&self.cwd, file);
         if matches_any_prefix(&self.cli_exclude, &file, &self.cwd) {
             return Ok(None);
         }

@@ -91,6 +91,9 @@ pub struct FileReport {
     pub directive_warnings: Vec<(usize, usize, String)>,
     /// Explicit suppressions that silenced nothing (rule `unused-suppression`).
     pub unused_suppressions: Vec<Located>,
+    /// Whether a rule asked how the module treats timers, which its `package main` files
+    /// can decide: the cache keeps the report only while they say the same.
+    pub timer_behaviour_asked: bool,
     /// Why the file could not be processed: `error: …`, or `line:col: error: …` when
     /// the problem has a position.
     pub error: Option<String>,
@@ -359,6 +362,7 @@ fn analyse(
         .into_iter()
         .map(|f| locate(f, &normalised.text, &lines, &normalised))
         .collect();
+    report.timer_behaviour_asked = outcome.timer_behaviour_asked;
     report.applied = outcome.applied;
     if let Some(fixed) = &outcome.fixed {
         let fixed_lines = LineIndex::new(fixed);

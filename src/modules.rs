@@ -18,41 +18,133 @@ pub const MODULE_FILES: [&str; 2] = ["go.mod", "vendor.mod"];
 /// which come before any declaration; license headers are far shorter.
 const HEADER_BYTES: u64 = 64 * 1024;
 
-/// A cache from directory to the module information of its nearest module file.
+/// A cache from directory to the module of its nearest module file.
 ///
-/// Each directory is resolved once even when several threads ask for it together (a
-/// module's `package main` headers take a walk of the module to read), and the
-/// directories files are named under are remembered as given, so that only the first file
-/// of a directory pays for resolving its real path.
+/// Each directory is resolved once even when several threads ask for it together, and
+/// the directories files are named under are remembered as given, so that only the first
+/// file of a directory pays for resolving its real path. A module's `package main`
+/// headers take a walk of the module to read, so they are read only when first asked for
+/// (`Module::with_main_files`): a warm cache asks for them only for results that depend on
+/// them.
 #[derive(Default)]
 pub struct Modules {
-    by_dir: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ModuleInfo>>>>>,
-    by_named_dir: Mutex<HashMap<PathBuf, Arc<ModuleInfo>>>,
+    by_dir: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<Module>>>>>,
+    by_named_dir: Mutex<HashMap<PathBuf, Arc<Module>>>,
+    /// The real path of each directory asked about, built from its parent's: resolving
+    /// every directory from the root (`realpath`) costs a `readlink` per component.
+    real_dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+/// One module: what its module file (and the go.work using it) says, read when the module
+/// is found, and what its `package main` files add, read on first use.
+#[derive(Default)]
+pub struct Module {
+    declared: Arc<ModuleInfo>,
+    /// The directory of the module file, whose tree holds the main files; `None` outside
+    /// any module.
+    root: Option<PathBuf>,
+    with_main_files: OnceLock<Arc<ModuleInfo>>,
+}
+
+impl Module {
+    /// The module as its module file and go.work declare it, without its main files.
+    pub fn declared(&self) -> &ModuleInfo {
+        &self.declared
+    }
+
+    /// The whole module information, the `package main` headers included (read once).
+    pub fn with_main_files(&self) -> Arc<ModuleInfo> {
+        self.with_main_files
+            .get_or_init(|| match &self.root {
+                Some(root) => Arc::new(with_main_headers(
+                    (*self.declared).clone(),
+                    main_files_on_disk(root),
+                )),
+                None => self.declared.clone(),
+            })
+            .clone()
+    }
 }
 
 impl Modules {
-    /// The module of the file at `path`; a file outside any module gets an empty
-    /// `ModuleInfo`, which the rules treat as "version unknown".
+    /// The module of the file at `path`, the `package main` facts included; a file
+    /// outside any module gets an empty `ModuleInfo`, which the rules treat as "version
+    /// unknown".
     pub fn for_file(&self, path: &Path) -> Arc<ModuleInfo> {
-        let named_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        // A symbolic link's module is the module of the file it points to; any other
-        // file's real directory is its named directory's, resolved once.
+        self.module_of(path).with_main_files()
+    }
+
+    /// The module of the file at `path`, its main files not read yet.
+    pub fn module_of(&self, path: &Path) -> Arc<Module> {
+        // A symbolic link's module is the module of the file it points to.
         let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
         if is_link {
+            let named_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
             return self.for_dir(&real_dir_of(path).unwrap_or(named_dir));
         }
-        if let Some(info) = self.by_named_dir.lock().expect("lock").get(&named_dir) {
-            return info.clone();
+        self.module_of_regular_file(path)
+    }
+
+    /// The module of the file at `path`, known not to be a symbolic link: its real
+    /// directory is its named directory's, resolved once.
+    pub fn module_of_regular_file(&self, path: &Path) -> Arc<Module> {
+        let named_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(module) = self.by_named_dir.lock().expect("lock").get(&named_dir) {
+            return module.clone();
         }
-        let info = self.for_dir(&real_dir_of(path).unwrap_or_else(|| named_dir.clone()));
+        let real = self.real_dir(&named_dir);
+        let module = self.for_dir(real.as_deref().unwrap_or(&named_dir));
         self.by_named_dir
             .lock()
             .expect("lock")
-            .insert(named_dir, info.clone());
-        info
+            .insert(named_dir, module.clone());
+        module
     }
 
-    fn for_dir(&self, dir: &Path) -> Arc<ModuleInfo> {
+    /// The real path of the directory `dir` (as named, `""` for the working directory):
+    /// its parent's real path and its own name, unless it is a symbolic link itself or
+    /// its name is not a plain one, when the system resolves it. `None` when it does
+    /// not exist.
+    pub fn real_dir(&self, dir: &Path) -> Option<PathBuf> {
+        if let Some(real) = self.real_dirs.lock().expect("lock").get(dir) {
+            return real.clone();
+        }
+        let plain_name = match dir.components().next_back() {
+            Some(Component::Normal(name)) => Some(name),
+            _ => None,
+        };
+        let plain_dir = || std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_dir());
+        let real = match (dir.parent(), plain_name) {
+            (Some(parent), Some(name)) if plain_dir() => {
+                self.real_dir(parent).map(|real| real.join(name))
+            }
+            _ => std::fs::canonicalize(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            })
+            .ok(),
+        };
+        self.real_dirs
+            .lock()
+            .expect("lock")
+            .insert(dir.to_path_buf(), real.clone());
+        real
+    }
+
+    /// How many modules have had their `package main` files read so far.
+    pub fn main_files_read(&self) -> usize {
+        let by_dir = self.by_dir.lock().expect("lock");
+        let read: std::collections::HashSet<*const Module> = by_dir
+            .values()
+            .filter_map(|cell| cell.get())
+            .filter(|module| module.root.is_some() && module.with_main_files.get().is_some())
+            .map(Arc::as_ptr)
+            .collect();
+        read.len()
+    }
+
+    fn for_dir(&self, dir: &Path) -> Arc<Module> {
         let cell = self
             .by_dir
             .lock()
@@ -64,21 +156,24 @@ impl Modules {
     }
 
     /// The module of `dir`: its own module file's, or its parent directory's.
-    fn resolve_dir(&self, dir: &Path) -> Arc<ModuleInfo> {
+    fn resolve_dir(&self, dir: &Path) -> Arc<Module> {
         let declared = MODULE_FILES.iter().find_map(|name| {
             let text = std::fs::read_to_string(dir.join(name)).ok()?;
             Some((*name, text))
         });
         match declared {
             Some((name, text)) => {
-                let info = module_info(name, &text, main_files_on_disk(dir));
-                Arc::new(with_workspace(info, dir, |path| {
-                    std::fs::read_to_string(path).ok()
-                }))
+                let info = module_info(name, &text, []);
+                let info = with_workspace(info, dir, |path| std::fs::read_to_string(path).ok());
+                Arc::new(Module {
+                    declared: Arc::new(info),
+                    root: Some(dir.to_path_buf()),
+                    with_main_files: OnceLock::new(),
+                })
             }
             None => match dir.parent() {
                 Some(parent) => self.for_dir(parent),
-                None => Arc::new(ModuleInfo::default()),
+                None => Arc::new(Module::default()),
             },
         }
     }
@@ -100,6 +195,15 @@ pub fn module_info(
 ) -> ModuleInfo {
     let mut info = ModuleInfo::parse(text);
     info.file = Some(file_name.to_string());
+    with_main_headers(info, headers)
+}
+
+/// `info` with what the module's `package main` files say, given the headers of its Go
+/// files as (path relative to the module root, header).
+fn with_main_headers(
+    mut info: ModuleInfo,
+    headers: impl IntoIterator<Item = (String, FileHeader)>,
+) -> ModuleInfo {
     for (path, header) in headers {
         if header.package.as_deref() != Some("main") {
             continue;
@@ -281,6 +385,33 @@ mod tests {
             found,
             vec![Path::new("cmd/tool/main.go").display().to_string()]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn real_dirs_built_from_parents_match_the_system_s() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = fs::canonicalize(dir.path()).expect("real root");
+        fs::create_dir_all(root.join("real/sub/deeper")).expect("mkdir");
+        std::os::unix::fs::symlink(root.join("real"), root.join("link")).expect("link");
+        let modules = Modules::default();
+        for named in [
+            "real/sub/deeper",
+            "link/sub/deeper",
+            "link/sub",
+            "link",
+            "real/sub/../sub/deeper",
+            "real/./sub",
+        ] {
+            let named = root.join(named);
+            assert_eq!(
+                modules.real_dir(&named),
+                Some(fs::canonicalize(&named).expect("canonical")),
+                "{}",
+                named.display()
+            );
+        }
+        assert_eq!(modules.real_dir(&root.join("missing/sub")), None);
     }
 
     #[cfg(unix)]

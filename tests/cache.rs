@@ -130,6 +130,63 @@ fn a_changed_go_mod_checks_the_module_again() {
 }
 
 #[test]
+fn a_new_command_checks_again_only_the_files_whose_rules_asked_about_timers() {
+    let dir = module();
+    let cache = tempfile::tempdir().unwrap();
+    let (library, _, _) = check(dir.path(), cache.path(), &[]);
+    assert!(library.contains("builds no command"), "{library}");
+    // A `package main` decides how the module's programs treat timers: only leak.go's
+    // result depended on that, so only leak.go (and the new file) is checked again.
+    write_file(
+        dir.path(),
+        "cmd/tool/main.go",
+        "package main\n\nfunc main() {}\n",
+    );
+    let (command, _, hits) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(hits, 2);
+    assert!(!command.contains("builds no command"), "{command}");
+    let (fresh, _, _) = check(dir.path(), cache.path(), &["--no-cache"]);
+    assert_eq!(command, fresh);
+    // A directive in the command brings the old timers back.
+    write_file(
+        dir.path(),
+        "cmd/tool/main.go",
+        "//go:debug asynctimerchan=1\npackage main\n\nfunc main() {}\n",
+    );
+    let (directive, _, hits) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(hits, 2);
+    assert!(directive.contains("asynctimerchan=1"), "{directive}");
+    let (fresh, _, _) = check(dir.path(), cache.path(), &["--no-cache"]);
+    assert_eq!(directive, fresh);
+}
+
+#[test]
+fn a_warm_run_reads_package_main_files_only_for_results_about_timers() {
+    let dir = module();
+    write_file(
+        dir.path(),
+        "cmd/tool/main.go",
+        "package main\n\nfunc main() {}\n",
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let modules_read = |stderr: &str| -> usize {
+        let (_, count) = stderr
+            .split_once("package main files read in ")
+            .unwrap_or_else(|| panic!("no count in {stderr}"));
+        count.split_whitespace().next().unwrap().parse().unwrap()
+    };
+    let (_, cold, _) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(modules_read(&cold), 1);
+    let (_, warm, hits) = check(dir.path(), cache.path(), &[]);
+    assert_eq!((hits, modules_read(&warm)), (4, 1));
+    // Without the timer rules no result asked about timers: nothing to read.
+    let args = ["--ignore", "time-after-in-select"];
+    check(dir.path(), cache.path(), &args);
+    let (_, warm, hits) = check(dir.path(), cache.path(), &args);
+    assert_eq!((hits, modules_read(&warm)), (4, 0));
+}
+
+#[test]
 fn other_settings_or_rules_do_not_share_results() {
     let dir = module();
     let cache = tempfile::tempdir().unwrap();

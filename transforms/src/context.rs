@@ -4,7 +4,7 @@
 use crate::analysis::package::{Declarations, PackageSource, PackageView};
 use crate::gomod::{GoVersion, ModuleInfo, TimerLeak};
 use crate::syntax;
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use tree_sitter::{Node, Tree};
@@ -57,7 +57,12 @@ pub struct Settings {
 pub struct FileContext<'a> {
     pub source: &'a str,
     pub tree: &'a Tree,
-    pub module: &'a ModuleInfo,
+    /// Read only through `timer_leak`, which records that it was asked.
+    module: &'a ModuleInfo,
+    /// Whether a rule asked how the module treats timers: the answer depends on the
+    /// module's `package main` files, so the cache keeps such results only while those
+    /// files say the same.
+    timer_behaviour_asked: Cell<bool>,
     pub settings: &'a Settings,
     /// Whether the file name ends in `_test.go`.
     pub is_test_file: bool,
@@ -103,6 +108,7 @@ impl<'a> FileContext<'a> {
             source,
             tree,
             module,
+            timer_behaviour_asked: Cell::new(false),
             settings,
             is_test_file,
             index,
@@ -251,6 +257,12 @@ impl<'a> FileContext<'a> {
     /// Whether a timer that is never stopped stays in memory until it fires, and why
     /// (`ModuleInfo::timer_leak`); `--target-go` replaces what the module says.
     pub fn timer_leak(&self) -> TimerLeak {
+        self.timer_behaviour_asked.set(true);
         self.module.timer_leak(self.settings.target_go)
+    }
+
+    /// Whether any rule asked `timer_leak` of this context.
+    pub fn timer_behaviour_asked(&self) -> bool {
+        self.timer_behaviour_asked.get()
     }
 }

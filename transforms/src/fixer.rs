@@ -95,6 +95,9 @@ pub struct Outcome {
     /// Findings of rule `unused-suppression` for the directives of the original text that
     /// silenced nothing; the caller reports them when asked to.
     pub unused_suppressions: Vec<Finding>,
+    /// Whether a rule asked how the module treats timers while checking the original text
+    /// (`FileContext::timer_leak`), which the module's `package main` files can decide.
+    pub timer_behaviour_asked: bool,
 }
 
 /// Parses `file`, runs `rules` and, when `policy` is given, applies fixes to a fixed point.
@@ -192,6 +195,7 @@ fn findings_for(
         .collect();
     findings.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
     if let Some(notes) = notes {
+        notes.timer_behaviour_asked = ctx.timer_behaviour_asked();
         let ran: Vec<&str> = all_rules.iter().map(|r| r.id).collect();
         notes.unused_suppressions = suppressions.unused(&used, &ran);
         notes.directive_warnings = suppressions.warnings;
@@ -744,5 +748,75 @@ mod tests {
             }
         }
         assert!(reported > 50, "only {reported} golden texts reported on");
+    }
+
+    /// The cache keeps a result without the module's `package main` facts unless a rule
+    /// asked for the timer behaviour: so on every golden text, a result that changes with
+    /// those facts alone must say it asked.
+    #[test]
+    fn every_golden_text_whose_findings_follow_the_main_files_says_it_asked_for_timers() {
+        use crate::gomod::{DebugDirective, GoVersion};
+        let settings = Settings::default();
+        let all: Vec<&Rule> = crate::RULES.iter().collect();
+        let library = |go| ModuleInfo {
+            file: Some("go.mod".into()),
+            path: Some("example.com/m".into()),
+            go: Some(go),
+            ..ModuleInfo::default()
+        };
+        let command = |go| ModuleInfo {
+            builds_command: true,
+            main_directives: vec![DebugDirective {
+                file: "cmd/main.go".into(),
+                key: "asynctimerchan".into(),
+                value: "1".into(),
+            }],
+            ..library(go)
+        };
+        let pairs = [
+            (
+                library(GoVersion::new(1, 23)),
+                command(GoVersion::new(1, 23)),
+            ),
+            (
+                library(GoVersion::new(1, 22)),
+                command(GoVersion::new(1, 22)),
+            ),
+        ];
+        let (mut asked, mut not_asked, mut differing) = (0, 0, 0);
+        for (path, text) in golden_go_texts() {
+            let outcome = |module: &ModuleInfo| {
+                let file = SourceFile {
+                    text: &text,
+                    module,
+                    settings: &settings,
+                    is_test_file: path.to_string_lossy().contains("_test.go"),
+                    package: None,
+                    file_name: "",
+                };
+                run(&file, &all, None).expect("parser runs")
+            };
+            for (without, with) in &pairs {
+                let (a, b) = (outcome(without), outcome(with));
+                assert_eq!(a.timer_behaviour_asked, b.timer_behaviour_asked);
+                if format!("{:?}", a.findings) != format!("{:?}", b.findings) {
+                    differing += 1;
+                    assert!(
+                        a.timer_behaviour_asked,
+                        "{}: the main files change the findings, but no rule said it asked",
+                        path.display()
+                    );
+                }
+                match a.timer_behaviour_asked {
+                    true => asked += 1,
+                    false => not_asked += 1,
+                }
+            }
+        }
+        assert!(
+            differing > 5,
+            "only {differing} golden texts follow the main files"
+        );
+        assert!(not_asked > asked, "{asked} asked, {not_asked} did not");
     }
 }
