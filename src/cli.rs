@@ -31,6 +31,7 @@ pub enum Command {
     Pr(PrArgs),
     /// Run the packages' tests and report the goroutines they leak, from Go's goroutine
     /// leak profile (Go 1.26+) or stack inspection; a leak at a static finding confirms it.
+    #[command(mut_arg("format", |arg| arg.value_parser(test_formats())))]
     Test(TestArgs),
     /// Print the current findings as a baseline (JSON) for `check --baseline FILE`, which
     /// then reports only findings the baseline does not record.
@@ -175,6 +176,15 @@ pub enum Format {
     Sarif,
     /// GitHub workflow commands (`::warning file=…::message`), annotations in a GitHub Actions run.
     Github,
+}
+
+/// The formats `leakfix test` prints: its report is not a list of findings with fixes, so
+/// the line-oriented `jsonl` and `github` are not offered.
+fn test_formats() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    let formats = [Format::Text, Format::Json, Format::Sarif];
+    PossibleValuesParser::new(formats.map(|f| f.to_possible_value().expect("not skipped")))
+        .map(|name| Format::from_str(&name, true).expect("one of the listed formats"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -467,11 +467,36 @@ fn a_flag_that_does_not_apply_is_a_usage_error() {
             &["test", "--stdin-filename", "x.go"][..],
             "does not apply to leakfix test",
         ),
+        // Refused before any test runs, with the formats test prints.
+        (
+            &["test", "--format", "jsonl"][..],
+            "[possible values: text, json, sarif]",
+        ),
+        (
+            &["test", "--format", "github"][..],
+            "invalid value 'github'",
+        ),
     ] {
         let (_, stderr) = leakfix(root, args, 2);
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
     assert_eq!(std::fs::read_to_string(root.join("a.go")).unwrap(), LEAK);
+}
+
+#[test]
+fn test_help_lists_only_the_formats_test_prints() {
+    let dir = module();
+    let (help, _) = leakfix(dir.path(), &["test", "--help"], 0);
+    let formats = help.split("--format").nth(1).expect("--format in the help");
+    let formats = formats.split("\n\n      --").next().unwrap_or(formats);
+    for listed in ["- text:", "- json:", "- sarif:"] {
+        assert!(formats.contains(listed), "{formats}");
+    }
+    for refused in ["jsonl", "github"] {
+        assert!(!formats.contains(refused), "{formats}");
+    }
+    let (check_help, _) = leakfix(dir.path(), &["check", "--help"], 0);
+    assert!(check_help.contains("- jsonl:"), "{check_help}");
 }
 
 #[test]
