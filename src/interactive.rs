@@ -15,7 +15,7 @@ use leakfix_transforms::analysis::package::PackageSource;
 use leakfix_transforms::fixer::apply_edits;
 use leakfix_transforms::lines::LineIndex;
 use leakfix_transforms::{rules, Applicability, Edit, Finding, FixPolicy};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -253,16 +253,15 @@ fn page_through_pager(text: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Asks about the fixes that span files, on the files as now written, and writes those
-/// accepted, all files of a fix or none. Returns whether a file could not be written.
-fn fix_across_files(
+/// The package-level pass for fixes that span files, on the files as now written, with
+/// `policy` choosing; nothing is written.
+fn run_across(
     reports: &mut [engine::FileReport],
     planned: &[(PathBuf, crate::config::FileOptions)],
     modules: &Modules,
     packages: &Packages,
-    answers: &mut Answers,
-    palette: Palette,
-) -> bool {
+    policy: &mut dyn AcrossPolicy,
+) {
     let by_path = crate::config::by_path(planned);
     let options = |path: &Path| {
         let options = by_path.get(path)?;
@@ -274,21 +273,56 @@ fn fix_across_files(
     };
     let read = |path: &Path| engine::read_go_file(path).ok().flatten();
     let mut module_of = |path: &Path| modules.for_file(path);
-    // The files were written since the run's package views read them.
-    let packages = packages.overlaid(Default::default());
     let mut inputs = across::Inputs {
         options: &options,
-        packages: &packages,
+        packages,
         read: &read,
         module_of: &mut module_of,
         follow_up: false,
     };
+    across::run_pass(reports, &mut inputs, policy);
+}
+
+/// Asks about the fixes that span files, on the files as now written; with `verifier`,
+/// verifies the accepted ones with their packages as `fix --verify` does, then writes
+/// those kept, all files of a fix or none. Returns whether a file could not be written.
+#[allow(clippy::too_many_arguments)]
+fn fix_across_files(
+    reports: &mut [engine::FileReport],
+    planned: &[(PathBuf, crate::config::FileOptions)],
+    modules: &Modules,
+    packages: &Packages,
+    answers: &mut Answers,
+    palette: Palette,
+    verifier: Option<&crate::verify::Verifier>,
+) -> anyhow::Result<bool> {
+    // The files were written since the run's package views read them.
+    let packages = packages.overlaid(Default::default());
     let mut policy = Interactive {
         path: String::new(),
         answers,
         palette,
     };
-    across::run_pass(reports, &mut inputs, &mut policy);
+    run_across(reports, planned, modules, &packages, &mut policy);
+    if let Some(verifier) = verifier {
+        let by_path = crate::config::by_path(planned);
+        let options = |path: &Path| {
+            let options = by_path.get(path)?;
+            Some((&options.settings, options.rules.as_slice()))
+        };
+        // Verification recomputes a package with subsets of the accepted fixes.
+        let across = |reports: &mut [engine::FileReport], policy: &mut dyn AcrossPolicy| {
+            run_across(reports, planned, modules, &packages, policy)
+        };
+        let rerun = crate::verify::Rerun {
+            modules,
+            packages: &packages,
+            options: &options,
+            across: Some(&across),
+        };
+        let summary = crate::verify::verify_on_disk(verifier, reports, &rerun)?;
+        answers.accepted -= summary.backed_out().count().min(answers.accepted);
+    }
     write::write_reports(reports);
     let mut failed = false;
     for report in reports.iter().filter(|r| r.across) {
@@ -297,7 +331,7 @@ fn fix_across_files(
             failed = true;
         }
     }
-    failed
+    Ok(failed)
 }
 
 /// Shows a finding that has no fix, with its explanation, and waits for enter.
@@ -466,9 +500,20 @@ pub fn run(args: &RunArgs, verify: &VerifyArgs) -> anyhow::Result<u8> {
         for report in &held {
             failed |= !write_report(report, &applied);
         }
+        // What is left in each file is now what verification kept: a finding whose fix
+        // was backed out is left again, for the questions about fixes spanning files and
+        // for the exit code.
+        let verified: HashMap<&Path, &engine::FileReport> =
+            held.iter().map(|r| (r.path.as_path(), r)).collect();
+        for stub in &mut reports {
+            if let Some(report) = verified.get(stub.path.as_path()) {
+                stub.remaining = report.remaining.clone();
+            }
+        }
     }
-    // Fixes that span files are verified by no one yet, so --verify leaves them alone.
-    if !answers.has_quit() && verifier.is_none() {
+    // Fixes that span files are asked about last, on the files as written, and verified
+    // on their own with --verify.
+    if !answers.has_quit() {
         failed |= fix_across_files(
             &mut reports,
             &planned,
@@ -476,11 +521,12 @@ pub fn run(args: &RunArgs, verify: &VerifyArgs) -> anyhow::Result<u8> {
             &packages,
             &mut answers,
             palette,
-        );
+            verifier.as_ref(),
+        )?;
     }
     // Exit as `fix` does: findings left, declined ones and those a fix across files did
     // not remove included.
-    let left = reports.iter().chain(&held).any(|r| {
+    let left = reports.iter().any(|r| {
         r.remaining
             .iter()
             .any(|l| l.finding.severity == leakfix_transforms::Severity::Warning)
