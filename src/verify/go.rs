@@ -485,6 +485,8 @@ pub struct StepResult {
     test_output: BTreeMap<String, Vec<String>>,
     /// With `--verify=leaks`, for `go test`: the goroutines the test binary leaked.
     pub(super) leaks: Option<Vec<Leak>>,
+    /// For `go test`: the package has no test files (the package itself was skipped).
+    pub(super) no_test_files: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -560,6 +562,8 @@ fn parse_test_json(stdout: &str, stderr: &str, passed: bool) -> StepResult {
                 }
             }
             (None, None, Some(output)) => package_output.push(output.trim_end().to_string()),
+            // The package as a whole skipped: `go test` found no test files.
+            (None, Some(TestOutcome::Skipped), _) => result.no_test_files = true,
             _ => {}
         }
     }
@@ -642,6 +646,37 @@ mod tests {
             tags: None,
             leaks: None,
         }
+    }
+
+    #[test]
+    fn a_package_without_test_files_says_so() {
+        let none = parse_test_json(
+            concat!(
+                r#"{"Action":"start","Package":"x"}"#,
+                "\n",
+                r#"{"Action":"output","Package":"x","Output":"?   \tx\t[no test files]\n"}"#,
+                "\n",
+                r#"{"Action":"skip","Package":"x","Elapsed":0}"#,
+                "\n"
+            ),
+            "",
+            true,
+        );
+        assert!(none.no_test_files);
+        let skipped_test = parse_test_json(
+            concat!(
+                r#"{"Action":"run","Test":"TestA"}"#,
+                "\n",
+                r#"{"Action":"skip","Test":"TestA"}"#,
+                "\n",
+                r#"{"Action":"pass"}"#,
+                "\n"
+            ),
+            "",
+            true,
+        );
+        assert!(!skipped_test.no_test_files);
+        assert_eq!(skipped_test.count(TestOutcome::Skipped), 1);
     }
 
     #[test]

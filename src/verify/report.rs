@@ -28,6 +28,8 @@ pub struct Tally {
     pub skipped: usize,
     /// With `--verify=leaks`: the goroutines the tests leaked, and at how many places.
     pub leaked: Option<(usize, usize)>,
+    /// `go test` found no test files in the package.
+    pub no_test_files: bool,
 }
 
 impl Tally {
@@ -48,6 +50,7 @@ impl Tally {
                 .map(|r| r.count(TestOutcome::Failed) + r.count(TestOutcome::Unfinished))
                 .sum(),
             skipped: results.iter().map(|r| r.count(TestOutcome::Skipped)).sum(),
+            no_test_files: results.iter().any(|r| r.no_test_files),
             leaked: results
                 .iter()
                 .find_map(|r| r.leaks.as_ref())
@@ -65,7 +68,10 @@ impl Tally {
                 format!("{name} {}", if *ok { "ok" } else { "FAIL" })
             })
             .collect();
-        if self.steps.iter().any(|(c, _)| c.starts_with("go test")) {
+        let ran_tests = self.steps.iter().any(|(c, _)| c.starts_with("go test"));
+        if ran_tests && self.no_test_files {
+            parts.push("no test files".to_string());
+        } else if ran_tests {
             let skipped = match self.skipped {
                 0 => String::new(),
                 n => format!(", {n} skipped"),
@@ -303,6 +309,7 @@ mod tests {
             failed,
             skipped: 0,
             leaked: None,
+            no_test_files: false,
         };
         let summary = Summary {
             commands: vec!["go test -count=1 .".into()],
@@ -346,6 +353,25 @@ mod tests {
     }
 
     #[test]
+    fn a_package_without_test_files_is_described_so() {
+        let tally = Tally {
+            steps: vec![
+                ("go build .".into(), true),
+                ("go test -count=1 .".into(), true),
+            ],
+            no_test_files: true,
+            ..Tally::default()
+        };
+        assert_eq!(tally.describe(), "build ok, test ok, no test files");
+        let built_only = Tally {
+            steps: vec![("go build .".into(), true)],
+            no_test_files: true,
+            ..Tally::default()
+        };
+        assert_eq!(built_only.describe(), "build ok");
+    }
+
+    #[test]
     fn the_pull_request_section_counts_the_leaks_and_says_which_fix_removed_one() {
         let tally = |leaked| Tally {
             steps: vec![("go test -count=1 .".into(), true)],
@@ -353,6 +379,7 @@ mod tests {
             failed: 0,
             skipped: 0,
             leaked: Some((leaked, leaked)),
+            no_test_files: false,
         };
         let evidence = |rule, line, before: usize| LeakEvidence {
             path: "p/leak.go".into(),
