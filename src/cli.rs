@@ -20,8 +20,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report leaks as `path:line:col: rule-id: message`, like go vet.
+    // The common flags that do not apply to a command are left out of its help; given
+    // anyway, they are usage errors that say why.
+    #[command(mut_arg("unsafe_fixes", |arg| arg.hide(true)))]
     Check(CheckArgs),
     /// Print the fixes as a unified diff (`git apply` / `patch -p1` accept it); change nothing.
+    #[command(mut_arg("format", |arg| arg.hide(true)))]
     Diff(RunArgs),
     /// Apply the fixes in place (safe fixes only, unless --unsafe-fixes); with --branch,
     /// commit them on a git branch instead and leave the working tree alone.
@@ -32,9 +36,13 @@ pub enum Command {
     /// Run the packages' tests and report the goroutines they leak, from Go's goroutine
     /// leak profile (Go 1.26+) or stack inspection; a leak at a static finding confirms it.
     #[command(mut_arg("format", |arg| arg.value_parser(test_formats())))]
+    #[command(mut_arg("unsafe_fixes", |arg| arg.hide(true)))]
+    #[command(mut_arg("list", |arg| arg.hide(true)))]
+    #[command(mut_arg("stdin_filename", |arg| arg.hide(true)))]
     Test(TestArgs),
     /// Print the current findings as a baseline (JSON) for `check --baseline FILE`, which
     /// then reports only findings the baseline does not record.
+    #[command(mut_arg("unsafe_fixes", |arg| arg.hide(true)))]
     Baseline(RunArgs),
     /// Serve the Language Server Protocol on stdin/stdout: diagnostics and quick fixes in
     /// the editor (docs/editors.md).

@@ -500,6 +500,41 @@ fn test_help_lists_only_the_formats_test_prints() {
 }
 
 #[test]
+fn help_leaves_out_the_flags_a_command_refuses() {
+    let dir = module();
+    let flags = |command: &str| -> Vec<String> {
+        let (help, _) = leakfix(dir.path(), &[command, "--help"], 0);
+        help.lines()
+            .filter_map(|l| l.trim_start().split_whitespace().next())
+            .filter(|word| word.starts_with("--") || word.starts_with("-l,"))
+            .map(|word| word.trim_end_matches(',').to_string())
+            .collect()
+    };
+    for (command, refused, offered) in [
+        ("check", &["--unsafe-fixes"][..], &["--format", "-l"][..]),
+        ("baseline", &["--unsafe-fixes"][..], &["--format"][..]),
+        ("diff", &["--format"][..], &["--unsafe-fixes"][..]),
+        (
+            "test",
+            &["--unsafe-fixes", "-l", "--stdin-filename"][..],
+            &["--format", "--timeout"][..],
+        ),
+        ("fix", &[][..], &["--unsafe-fixes", "--format", "-l"][..]),
+    ] {
+        let listed = flags(command);
+        for flag in refused {
+            assert!(!listed.iter().any(|f| f == flag), "{command}: {listed:?}");
+        }
+        for flag in offered {
+            assert!(
+                listed.iter().any(|f| f == flag),
+                "{command}: {flag} in {listed:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn json_edit_offsets_address_the_file_as_stored() {
     let dir = module();
     let root = dir.path();

@@ -244,8 +244,10 @@ impl ModuleInfo {
             ));
         }
         match (go.at_least(1, 23), self.timer_setting()) {
-            (_, Some((true, setting))) => {
-                TimerLeak::Real(format!("{says} but {setting}: {NOT_COLLECTED}"))
+            // Below go 1.23 the old timers are the default already: the setting agrees.
+            (new_default, Some((true, setting))) => {
+                let joined = if new_default { "but" } else { "and" };
+                TimerLeak::Real(format!("{says} {joined} {setting}: {NOT_COLLECTED}"))
             }
             // A library's godebug lines do not reach the programs that import it.
             (false, Some((false, setting))) if self.builds_command => {
@@ -460,7 +462,15 @@ mod tests {
         let (real, why) = reason(with_directive.timer_leak(None));
         assert!(real);
         assert!(
-            why.contains("cmd/x/main.go has //go:debug asynctimerchan=1"),
+            why.contains("says go 1.23 but cmd/x/main.go has //go:debug asynctimerchan=1"),
+            "{why}"
+        );
+        // Below go 1.23 the directive agrees with the go line's default.
+        with_directive.go = Some(GoVersion::new(1, 22));
+        let (real, why) = reason(with_directive.timer_leak(None));
+        assert!(real);
+        assert!(
+            why.contains("says go 1.22 and cmd/x/main.go has //go:debug asynctimerchan=1"),
             "{why}"
         );
     }
