@@ -505,7 +505,7 @@ fn help_leaves_out_the_flags_a_command_refuses() {
     let flags = |command: &str| -> Vec<String> {
         let (help, _) = leakfix(dir.path(), &[command, "--help"], 0);
         help.lines()
-            .filter_map(|l| l.trim_start().split_whitespace().next())
+            .filter_map(|l| l.split_whitespace().next())
             .filter(|word| word.starts_with("--") || word.starts_with("-l,"))
             .map(|word| word.trim_end_matches(',').to_string())
             .collect()
