@@ -39,6 +39,9 @@ pub enum Command {
     #[command(mut_arg("unsafe_fixes", |arg| arg.hide(true)))]
     #[command(mut_arg("list", |arg| arg.hide(true)))]
     #[command(mut_arg("stdin_filename", |arg| arg.hide(true)))]
+    #[command(mut_arg("paths", |arg| arg.help(
+        "Packages as `go test` takes them (`./...`, directories, import paths). Defaults to `.`",
+    )))]
     Test(TestArgs),
     /// Print the current findings as a baseline (JSON) for `check --baseline FILE`, which
     /// then reports only findings the baseline does not record.
