@@ -5,7 +5,10 @@
 //! run would report, and a change to one file re-checks its whole package. What the
 //! module's `package main` files say decides only how timers behave, so it is part of an
 //! entry only when a rule asked about timers for that file: a warm run reads those files
-//! only to check such entries, not for every module it meets.
+//! only to check such entries, not for every module it meets. As git's index does, each
+//! directory's cache file also records every `.go` file's stamp (size, times, inode) with
+//! the hash of the bytes read under it, so an unchanged file is not read again to be
+//! hashed; a stamp newer than `SETTLE_NS` when it was read is never recorded.
 //!
 //! One cache file per directory, under the user cache dir (`LEAKFIX_CACHE_DIR` to move
 //! it, `--no-cache` to bypass it), in a subdirectory per build of leakfix: another build's

@@ -532,6 +532,9 @@ fn help_leaves_out_the_flags_a_command_refuses() {
             );
         }
     }
+    // Not even the paths' help points test at stdin.
+    let (help, _) = leakfix(dir.path(), &["test", "--help"], 0);
+    assert!(!help.contains("stdin"), "{help}");
 }
 
 #[test]

@@ -135,29 +135,25 @@ fn a_new_command_checks_again_only_the_files_whose_rules_asked_about_timers() {
     let cache = tempfile::tempdir().unwrap();
     let (library, _, _) = check(dir.path(), cache.path(), &[]);
     assert!(library.contains("builds no command"), "{library}");
+    // Writes the command's main.go, checks warm, and compares with a fresh check: returns
+    // the output and how many files came from the cache.
+    let with_main = |text: &str| {
+        write_file(dir.path(), "cmd/tool/main.go", text);
+        let (warm, _, hits) = check(dir.path(), cache.path(), &[]);
+        let (fresh, _, _) = check(dir.path(), cache.path(), &["--no-cache"]);
+        assert_eq!(warm, fresh);
+        (warm, hits)
+    };
     // A `package main` decides how the module's programs treat timers: only leak.go's
     // result depended on that, so only leak.go (and the new file) is checked again.
-    write_file(
-        dir.path(),
-        "cmd/tool/main.go",
-        "package main\n\nfunc main() {}\n",
-    );
-    let (command, _, hits) = check(dir.path(), cache.path(), &[]);
+    let (command, hits) = with_main("package main\n\nfunc main() {}\n");
     assert_eq!(hits, 2);
     assert!(!command.contains("builds no command"), "{command}");
-    let (fresh, _, _) = check(dir.path(), cache.path(), &["--no-cache"]);
-    assert_eq!(command, fresh);
     // A directive in the command brings the old timers back.
-    write_file(
-        dir.path(),
-        "cmd/tool/main.go",
-        "//go:debug asynctimerchan=1\npackage main\n\nfunc main() {}\n",
-    );
-    let (directive, _, hits) = check(dir.path(), cache.path(), &[]);
+    let (directive, hits) =
+        with_main("//go:debug asynctimerchan=1\npackage main\n\nfunc main() {}\n");
     assert_eq!(hits, 2);
     assert!(directive.contains("asynctimerchan=1"), "{directive}");
-    let (fresh, _, _) = check(dir.path(), cache.path(), &["--no-cache"]);
-    assert_eq!(directive, fresh);
 }
 
 #[test]
