@@ -20,10 +20,11 @@ const INPUT: &str = "leak.go";
 const EXPECTED: &str = "leak.go.golden";
 const EXPECTED_CHECK: &str = "check.golden";
 const ARGS: &str = "args";
-/// In a negative case: the tempting wrong rewrite of `leak.go`, on which the case's test
-/// must fail — proof that leaving the code alone is right.
-/// The wrong rewrite a negative case guards against: `leak.go.wrong`, or for a rewrite
-/// in another file of the case, `NAME.go.wrong` (any `.go.wrong` file replaces its file).
+/// The tempting wrong rewrite a case guards against, on which the case's test must fail:
+/// in a negative case, proof that leaving the code alone is right; in a positive one,
+/// proof that the fix written is needed rather than a simpler one. `leak.go.wrong`, or for
+/// a rewrite in another file of the case, `NAME.go.wrong` (any `.go.wrong` file replaces
+/// its file).
 const WRONG_SUFFIX: &str = ".wrong";
 
 fn main() {
@@ -344,6 +345,11 @@ fn verify_with_go(case: &Case, input: &str, fixed_dir: &Path) -> Result<(), Fail
             return Err(
                 format!("go test fails on the fixed output:\n{}", output_text(&test)).into(),
             );
+        }
+        // A positive case may name a tempting wrong fix too (what another rewrite of the
+        // same finding would write): it must build and fail the test.
+        if !wrong_files(case).is_empty() {
+            the_wrong_rewrite_fails(case)?;
         }
     } else if !test.status.success() {
         return Err(format!("go test fails on a negative case:\n{log}").into());

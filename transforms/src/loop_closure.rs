@@ -123,13 +123,16 @@ enum Shape {
     BreaksAndReturns,
 }
 
-/// Builds the replacement text for the loop body block, or says why it cannot.
+/// Builds the replacement text for the loop body block, or says why it cannot. `extra`
+/// are edits of the body's own lines (another rule's, such as `lost-cancel`'s new `defer
+/// cancel()`) made together with the move, so the closure holds them.
 pub fn wrap_body(
     loop_node: Node<'_>,
     function: Node<'_>,
     source: &str,
     exits: &Exits<'_>,
     taken: &HashSet<String>,
+    extra: &[Edit],
 ) -> Result<Edit, Refusal> {
     let body = loop_node
         .child_by_field_name("body")
@@ -165,7 +168,12 @@ pub fn wrap_body(
             .map(|i| fresh(&format!("r{i}")))
             .collect(),
     };
-    let edits = exit_edits(shape, exits, &names, source);
+    let mut edits = exit_edits(shape, exits, &names, source);
+    edits.extend(extra.iter().cloned());
+    edits.sort_by_key(|e| (e.start, e.end));
+    if edits.windows(2).any(|pair| pair[0].end > pair[1].start) {
+        return Err("an edit overlapping an exit of the loop");
+    }
     let inner = moved_statements(body, source, &edits)?;
     let last_terminates = last_statement_terminates(body, loop_node, source);
     let indent = syntax::line_indent(source, body.start_byte()).to_string();
@@ -290,6 +298,9 @@ fn moved_statements(body: Node<'_>, source: &str, edits: &[Edit]) -> Result<Stri
         return Err("code on the line of the body's braces");
     }
     let start = first_newline + 1;
+    if edits.iter().any(|e| e.start < start || e.end > close_line) {
+        return Err("an edit outside the lines of the loop body");
+    }
     let raw_lines = raw_string_line_starts(body, source, edits)?;
     let local: Vec<Edit> = edits
         .iter()

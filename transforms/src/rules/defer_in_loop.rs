@@ -75,7 +75,7 @@ use crate::analysis::release::{
 };
 use crate::context::FileContext;
 use crate::loop_closure;
-use crate::model::{Applicability, Finding, Fix, Severity};
+use crate::model::{Applicability, Edit, Finding, Fix, Severity};
 use crate::syntax::{self, descendants_of_kind};
 use std::collections::HashSet;
 use tree_sitter::Node;
@@ -142,7 +142,7 @@ fn check_loop(ctx: &FileContext, loop_node: Node<'_>, defers: &[Node<'_>]) -> Op
         let outermost = syntax::outermost_function(function).unwrap_or(function);
         let mut taken = syntax::identifiers(outermost, ctx.source);
         taken.extend(ctx.package_level_names().iter().cloned());
-        let edit = loop_closure::wrap_body(loop_node, function, ctx.source, &exits, &taken)?;
+        let edit = loop_closure::wrap_body(loop_node, function, ctx.source, &exits, &taken, &[])?;
         Ok(Fix {
             title: "Move the loop body into a function literal so its defers run every iteration"
                 .to_string(),
@@ -160,15 +160,23 @@ fn check_loop(ctx: &FileContext, loop_node: Node<'_>, defers: &[Node<'_>]) -> Op
     Some(finding)
 }
 
-/// What this rule's fix for `loop_node` would be once one more deferred call releasing
-/// something acquired in the iteration is added (`lost-cancel`'s `defer cancel()`), or
-/// `None` when the body could not be moved into a closure. A loop that runs its body at
-/// most once needs no closure.
-pub fn closure_fix_applicability(ctx: &FileContext, loop_node: Node<'_>) -> Option<Applicability> {
+/// This rule's fix for `loop_node` made together with `edits` of its body that add one
+/// more deferred call releasing something acquired in the iteration (`lost-cancel`'s
+/// `defer cancel()`): the applicability and the edits — `edits` as they are when the loop
+/// runs its body at most once, else one edit moving the body, `edits` applied, into a
+/// function literal — or `None` when the body could not be moved. Making both in one fix
+/// keeps the new defer from ever sitting in the loop, whichever rules run after it.
+/// `names` are names `edits` introduce, which the closure's own names must avoid.
+pub fn closure_fix_with(
+    ctx: &FileContext,
+    loop_node: Node<'_>,
+    edits: Vec<Edit>,
+    names: &[String],
+) -> Option<(Applicability, Vec<Edit>)> {
     let function = syntax::enclosing_function(loop_node)?;
     let exits = loop_closure::exits(loop_node, function, ctx.source).ok()?;
     if runs_at_most_once(ctx, loop_node, &exits) {
-        return Some(Applicability::Safe);
+        return Some((Applicability::Safe, edits));
     }
     let mut applicability = Applicability::Safe;
     for defer in ctx.nodes(&["defer_statement"]) {
@@ -178,9 +186,12 @@ pub fn closure_fix_applicability(ctx: &FileContext, loop_node: Node<'_>) -> Opti
         }
     }
     let outermost = syntax::outermost_function(function).unwrap_or(function);
-    let taken = syntax::identifiers(outermost, ctx.source);
-    loop_closure::wrap_body(loop_node, function, ctx.source, &exits, &taken).ok()?;
-    Some(applicability)
+    let mut taken = syntax::identifiers(outermost, ctx.source);
+    taken.extend(ctx.package_level_names().iter().cloned());
+    taken.extend(names.iter().cloned());
+    let wrapped =
+        loop_closure::wrap_body(loop_node, function, ctx.source, &exits, &taken, &edits).ok()?;
+    Some((applicability, vec![wrapped]))
 }
 
 /// A loop whose body always ends by leaving it, and never continues, runs its body at

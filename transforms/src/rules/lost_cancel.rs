@@ -20,8 +20,8 @@
 //! defer cancel()
 //! return fetch(ctx)
 //! ```
-//! Inside a loop the new `defer` is itself a `defer-in-loop`, which the next pass of the
-//! fix loop resolves by moving the loop body into a function literal.
+//! Inside a loop the new `defer` would itself be a `defer-in-loop`, so the fix moves the
+//! loop body into a function literal at the same time, as `defer-in-loop`'s fix does.
 //!
 //! When `cancel` is called only by a cleanup closure that the function returns or stores,
 //! every `return` before that closure exists leaves the context with nobody to cancel it;
@@ -407,12 +407,16 @@ fn defer_cancel_fix(
         end_of_line,
         format!("\n{indent}defer {name}()"),
     ));
-    // Inside a loop the new defer is only right once defer-in-loop moves the body into a
-    // closure; where it cannot, a deferred cancel would hold every iteration's context
-    // until return, which is worse than each deadline freeing its own.
-    let in_loop = match syntax::enclosing_loop(decl) {
-        Some(loop_node) => defer_in_loop::closure_fix_applicability(ctx, loop_node)?,
-        None => Applicability::Safe,
+    // Inside a loop the new defer is only right in a closure that runs each iteration, as
+    // defer-in-loop would make it: the fix moves the body into one itself, so the defer
+    // never sits in the loop, whether or not defer-in-loop runs after it. Where the body
+    // cannot be moved, a deferred cancel would hold every iteration's context until
+    // return, which is worse than each deadline freeing its own: no fix.
+    let (applicability, edits) = match syntax::enclosing_loop(decl) {
+        Some(loop_node) => {
+            defer_in_loop::closure_fix_with(ctx, loop_node, edits, std::slice::from_ref(&name))?
+        }
+        None => (Applicability::Safe, edits),
     };
     // A context that outlives the function — handed to a goroutine, returned, stored —
     // carries work that a cancel at return would stop: that is how per-iteration
@@ -422,7 +426,7 @@ fn defer_cancel_fix(
     }
     Some(Fix {
         title: format!("Call {name} when the function returns"),
-        applicability: in_loop,
+        applicability,
         edits,
         isolation: function.byte_range(),
     })
@@ -489,10 +493,23 @@ mod tests {
     }
 
     #[test]
-    fn in_a_loop_the_next_pass_moves_the_body_into_a_closure() {
+    fn in_a_loop_the_fix_itself_moves_the_body_into_a_closure() {
+        let before = module("func f(parent context.Context, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tctx, _ := context.WithCancel(parent)\n\t\t_ = ctx\n\t}\n}\n");
+        let after = module("func f(parent context.Context, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tfunc() {\n\t\t\tctx, cancel := context.WithCancel(parent)\n\t\t\tdefer cancel()\n\t\t\t_ = ctx\n\t\t}()\n\t}\n}\n");
+        check_fix(&before, &after);
+        // The one fix does it all: with defer-in-loop not run after it (not selected, or
+        // suppressed), no defer is ever left in the loop.
+        let findings = findings_for(&before);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let edits: Vec<&crate::Edit> = findings[0].fixes[0].edits.iter().collect();
+        assert_eq!(crate::fixer::apply_edits(&before, &edits), after);
+    }
+
+    #[test]
+    fn in_a_loop_that_runs_its_body_once_the_defer_stays_in_place() {
         check_fix(
-            &module("func f(parent context.Context, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tctx, _ := context.WithCancel(parent)\n\t\t_ = ctx\n\t}\n}\n"),
-            &module("func f(parent context.Context, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tfunc() {\n\t\t\tctx, cancel := context.WithCancel(parent)\n\t\t\tdefer cancel()\n\t\t\t_ = ctx\n\t\t}()\n\t}\n}\n"),
+            &module("func f(parent context.Context, try func(context.Context) error) error {\n\tfor {\n\t\tctx, _ := context.WithTimeout(parent, time.Second)\n\t\treturn try(ctx)\n\t}\n}\n"),
+            &module("func f(parent context.Context, try func(context.Context) error) error {\n\tfor {\n\t\tctx, cancel := context.WithTimeout(parent, time.Second)\n\t\tdefer cancel()\n\t\treturn try(ctx)\n\t}\n}\n"),
         );
     }
 

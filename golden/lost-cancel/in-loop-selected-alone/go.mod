@@ -1,0 +1,3 @@
+module example.com/in-loop-selected-alone
+
+go 1.22
